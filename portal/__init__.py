@@ -1,0 +1,174 @@
+"""Nansha compliance self-service portal: the application factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging.config
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config as portal_config
+from portal.core.i18n import DEFAULT_LOCALE, HTML_LANG, LOCALES, select_locale
+from portal.core.permissions import Permission, can
+from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_request_id
+from portal.core.security import configure_hasher, register_security_headers
+from portal.extensions import babel, csrf, db, limiter, login_manager
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the portal application; ``config`` overrides settings (tests)."""
+    app = Flask(__name__, instance_path=str(portal_config.INSTANCE_DIR))
+    configure_app(app, config)
+    configure_logging(app)
+    register_extensions(app)
+    configure_i18n(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def configure_app(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Load and validate settings, then derive Flask's own keys from them."""
+    settings = portal_config.load_config(overrides)
+    portal_config.validate(settings)
+    app.config.update(settings)
+    production = settings["ENV"] == "production"
+    app.config.update(
+        TESTING=settings["ENV"] == "test" or bool(settings.get("TESTING")),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        SESSION_COOKIE_NAME="portal_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=production,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings["SESSION_HOURS"]),
+        MAX_CONTENT_LENGTH=settings["MAX_UPLOAD_MB"] * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE,
+        BABEL_DEFAULT_TIMEZONE=settings["TIMEZONE"],
+        BABEL_TRANSLATION_DIRECTORIES=str(portal_config.PROJECT_ROOT / "translations"),
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    if settings["PROXY_COUNT"]:
+        count = settings["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def configure_logging(app: Flask) -> None:
+    """Log every record with the request id of the request it belongs to."""
+    logging.config.dictConfig({
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {"plain": {
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                                 "filters": ["request_id"]}},
+        "loggers": {"portal": {"handlers": ["console"], "level": app.config["LOG_LEVEL"],
+                               "propagate": False}},
+    })
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, CSRF protection, sign-in and rate limiting to ``app``."""
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    configure_hasher(time_cost=app.config["ARGON2_TIME_COST"],
+                     memory_cost=app.config["ARGON2_MEMORY_COST"])
+    from portal.auth.routes import configure_login_manager
+
+    configure_login_manager(login_manager)
+
+
+def configure_i18n(app: Flask) -> None:
+    """Choose each request's language (saved, session, browser, Chinese)."""
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Give each request an id and resolve the role the user acts as."""
+    from portal.accounts.routes import resolve_acting_role
+
+    @app.before_request
+    def start_request() -> None:
+        g.request_id = new_request_id(request.headers.get("X-Request-ID"))
+        session.permanent = True
+        resolve_acting_role()
+
+    @app.after_request
+    def finish_request(response):  # type: ignore[no-untyped-def]
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        if current_user.is_authenticated:
+            # Pages of a signed-in user must not be kept by shared caches or the back button.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def end_request(_exception: BaseException | None) -> None:
+        clear_request_id()
+
+    register_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every feature's blueprint explicitly."""
+    from portal.accounts import bp as accounts_bp
+    from portal.admin import bp as admin_bp
+    from portal.auth import bp as auth_bp
+    from portal.main import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Show errors as pages in the user's language with a reference id."""
+    from portal.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Make permissions, languages and formatting helpers available to templates."""
+    from portal.accounts.labels import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
+    from portal.core import formatting
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        locale = str(get_locale() or DEFAULT_LOCALE)
+        return {
+            "can": can,
+            "Permission": Permission,
+            "LOCALES": LOCALES,
+            "current_locale": locale,
+            "html_lang": HTML_LANG.get(locale, "zh-Hans-CN"),
+            "html_langs": HTML_LANG,
+            "role_labels": ROLE_LABELS,
+            "status_labels": STATUS_LABELS,
+            "kind_labels": KIND_LABELS,
+            "acting_membership": g.get("membership"),
+            "acting_role": g.get("role"),
+        }
+
+    formatting.register_filters(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the portal's ``flask`` commands."""
+    from portal.cli import register
+
+    register(app)

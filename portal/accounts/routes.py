@@ -1,0 +1,219 @@
+"""The user's own account, the enterprise profile and its members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.accounts.forms import InviteForm, MandateForm, SwitchEnterpriseForm, VersionedActionForm
+from portal.accounts.models import Enterprise, Membership, MembershipRole
+from portal.accounts.services import (
+    AccountError,
+    change_mandate,
+    current_memberships,
+    invite_member,
+    list_members,
+    list_pending_invitations,
+    resolve_membership,
+    revoke_membership,
+)
+from portal.core.db import utcnow
+from portal.core.forms import EmptyForm
+from portal.core.mail import send_mail
+from portal.core.permissions import Permission, can, require
+from portal.core.reference import TOWNS, industry_name
+from portal.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def local_today() -> dt.date:
+    """Return today's date in the portal's time zone (mandates end at local midnight)."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def resolve_acting_role() -> None:
+    """Set ``g.role`` and ``g.membership`` for the signed-in user (before each request)."""
+    g.role, g.membership = None, None
+    if not current_user.is_authenticated:
+        return
+    staff_role = current_user.staff_role
+    if staff_role is not None:
+        g.role = staff_role
+        return
+    membership = resolve_membership(db.session, current_user, session.get("enterprise_id"),
+                                    local_today())
+    if membership is not None:
+        g.membership, g.role = membership, membership.acting_role
+
+
+def load_enterprise_for(enterprise_id: int, permission: Permission) -> Enterprise:
+    """Return the enterprise the user acts for, if it is ``enterprise_id``.
+
+    :raises NotFound: the enterprise is not the user's (never reveals whether it exists).
+    :raises Forbidden: it is the user's, but the role lacks ``permission``.
+    """
+    membership: Membership | None = g.get("membership")
+    if membership is None or membership.enterprise_id != enterprise_id:
+        abort(404)
+    if not can(permission):
+        abort(403)
+    return membership.enterprise
+
+
+def load_membership_for(enterprise: Enterprise, membership_id: int) -> Membership:
+    """Return a membership of ``enterprise``.
+
+    :raises NotFound: no such membership in this enterprise.
+    """
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.enterprise_id != enterprise.id:
+        abort(404)
+    return membership
+
+
+@bp.get("/account")
+@login_required
+def profile():
+    """Show the user's own account: identity, language and sessions."""
+    memberships = (current_memberships(db.session, current_user, local_today())
+                   if current_user.staff_role is None else [])
+    return render_template("accounts/profile.html", memberships=memberships,
+                           switch_form=SwitchEnterpriseForm(), empty_form=EmptyForm())
+
+
+@bp.post("/account/enterprise")
+@login_required
+def switch_enterprise():
+    """Choose which of the user's enterprises to act for."""
+    form = SwitchEnterpriseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    memberships = current_memberships(db.session, current_user, local_today())
+    chosen = next((m for m in memberships if m.enterprise_id == form.enterprise_id.data), None)
+    if chosen is None:
+        abort(404)
+    session["enterprise_id"] = chosen.enterprise_id
+    flash(_("You are now acting for %(name)s.", name=chosen.enterprise.name), "success")
+    return redirect(url_for("accounts.enterprise"))
+
+
+@bp.get("/enterprise")
+@require(Permission.ENTERPRISE_PROFILE_VIEW)
+def enterprise():
+    """Show the enterprise the user acts for."""
+    membership: Membership = g.membership
+    return render_template("accounts/enterprise.html", enterprise=membership.enterprise,
+                           membership=membership, towns=TOWNS, industry_name=industry_name)
+
+
+@bp.get("/enterprise/<int:enterprise_id>/members")
+@require(Permission.ENTERPRISE_MEMBERS_VIEW)
+def members(enterprise_id: int):
+    """List the enterprise's members, agents and open invitations."""
+    found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_VIEW)
+    return render_template(
+        "accounts/members.html", enterprise=found,
+        memberships=list_members(db.session, found),
+        invitations=list_pending_invitations(db.session, found, utcnow()),
+        action_form=VersionedActionForm(), today=local_today(), MembershipRole=MembershipRole)
+
+
+@bp.route("/enterprise/<int:enterprise_id>/members/invite", methods=["GET", "POST"])
+@require(Permission.ENTERPRISE_MEMBERS_MANAGE)
+def invite(enterprise_id: int):
+    """Invite a member or an agent by email."""
+    found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
+    form = InviteForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            invitation, token = invite_member(
+                db.session, found, invited_by=current_user, email=form.email.data,
+                role=MembershipRole(form.role.data),
+                mandate_expires_on=form.mandate_expires_on.data,
+                agent_firm=form.agent_firm.data, now=now,
+                valid_days=current_app.config["INVITATION_DAYS"])
+        except AccountError as error:
+            db.session.rollback()
+            form[error.field or "email"].errors.append(str(error.message))
+        else:
+            db.session.commit()
+            link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+                "auth.invitation", token=token)
+            send_mail(invitation.email,
+                      _("Invitation to %(name)s on the Nansha compliance portal",
+                        name=found.name),
+                      _("%(person)s invites you to act for %(name)s on the Nansha compliance "
+                        "self-service portal.\n\nOpen this link within %(days)s days to accept:"
+                        "\n%(link)s\n\nIf you did not expect this, ignore this message.",
+                        person=current_user.display_name, name=found.name,
+                        days=current_app.config["INVITATION_DAYS"], link=link))
+            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+            return redirect(url_for("accounts.members", enterprise_id=found.id))
+    return render_template("accounts/invite.html", form=form, enterprise=found)
+
+
+@bp.post("/enterprise/<int:enterprise_id>/members/<int:membership_id>/revoke")
+@require(Permission.ENTERPRISE_MEMBERS_MANAGE)
+def revoke(enterprise_id: int, membership_id: int):
+    """Remove a member's or agent's access."""
+    found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
+    membership = load_membership_for(found, membership_id)
+    form = VersionedActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        revoke_membership(db.session, membership, actor=current_user,
+                          expected_version=form.version.data, now=utcnow())
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s no longer has access.", name=membership.user.display_name),
+              "success")
+    return redirect(url_for("accounts.members", enterprise_id=found.id))
+
+
+@bp.route("/enterprise/<int:enterprise_id>/members/<int:membership_id>/mandate",
+          methods=["GET", "POST"])
+@require(Permission.ENTERPRISE_MEMBERS_MANAGE)
+def mandate(enterprise_id: int, membership_id: int):
+    """Change the last day of an agent's mandate."""
+    found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
+    membership = load_membership_for(found, membership_id)
+    if membership.role != MembershipRole.AGENT:
+        abort(404)
+    form = MandateForm(data={"mandate_expires_on": membership.mandate_expires_on,
+                             "version": membership.version})
+    if form.validate_on_submit():
+        try:
+            change_mandate(db.session, membership, actor=current_user,
+                           mandate_expires_on=form.mandate_expires_on.data,
+                           expected_version=form.version.data, now=utcnow())
+        except AccountError as error:
+            db.session.rollback()
+            form.mandate_expires_on.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The mandate now ends on %(date)s.",
+                    date=membership.mandate_expires_on.isoformat()), "success")
+            return redirect(url_for("accounts.members", enterprise_id=found.id))
+    return render_template("accounts/mandate.html", form=form, enterprise=found,
+                           membership=membership)
+

@@ -1,0 +1,131 @@
+"""Administration pages: staff accounts, departments and the audit trail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal.accounts.models import Department, User, UserKind
+from portal.accounts.services import (
+    AccountError,
+    create_department,
+    create_staff_user,
+    list_departments,
+    set_user_active,
+)
+from portal.admin.forms import DepartmentForm, StaffUserForm
+from portal.core.audit import AuditEvent
+from portal.core.db import utcnow
+from portal.core.forms import EmptyForm
+from portal.core.permissions import Permission, require
+from portal.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+@require(Permission.ADMIN_USERS_MANAGE)
+def index():
+    """Show what an administrator can manage."""
+    counts = {kind: db.session.scalar(select(func.count(User.id)).where(User.kind == kind))
+              for kind in UserKind}
+    return render_template("admin/index.html", counts=counts, UserKind=UserKind)
+
+
+@bp.get("/users")
+@require(Permission.ADMIN_USERS_MANAGE)
+def users():
+    """List government staff accounts."""
+    staff = db.session.scalars(
+        select(User).where(User.kind != UserKind.ENTERPRISE)
+        .order_by(User.kind, User.display_name)).all()
+    return render_template("admin/users.html", users=staff, form=EmptyForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require(Permission.ADMIN_USERS_MANAGE)
+def create_user():
+    """Create an officer, legal-reviewer or administrator account."""
+    form = StaffUserForm()
+    departments = list_departments(db.session)
+    locale = str(get_locale())
+    form.department.choices = [("", "")] + [(str(d.id), d.name(locale)) for d in departments]
+    if form.validate_on_submit():
+        department = (db.session.get(Department, int(form.department.data))
+                      if form.department.data else None)
+        try:
+            user = create_staff_user(
+                db.session, kind=UserKind(form.kind.data), email=form.email.data,
+                display_name=form.display_name.data, password=form.password.data,
+                department=department, created_by=current_user, now=utcnow(),
+                mobile=form.mobile.data or None)
+        except AccountError as error:
+            db.session.rollback()
+            form[error.field or "email"].errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Account created for %(name)s.", name=user.display_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/active")
+@require(Permission.ADMIN_USERS_MANAGE)
+def toggle_user(user_id: int):
+    """Enable or disable a staff account."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = db.session.get(User, user_id)
+    if user is None or user.kind == UserKind.ENTERPRISE:
+        abort(404)
+    try:
+        set_user_active(db.session, user, active=not user.is_active, actor=current_user,
+                        now=utcnow())
+    except AccountError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Account of %(name)s updated.", name=user.display_name), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@require(Permission.ADMIN_DEPARTMENTS_MANAGE)
+def departments():
+    """List departments and add one."""
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            create_department(db.session, code=form.code.data,
+                              name_zh_hans=form.name_zh_hans.data, name_en=form.name_en.data,
+                              short_name=form.short_name.data, actor=current_user,
+                              now=utcnow())
+        except AccountError as error:
+            db.session.rollback()
+            form[error.field or "code"].errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Department added."), "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/departments.html", form=form,
+                           departments=list_departments(db.session))
+
+
+@bp.get("/audit")
+@require(Permission.ADMIN_AUDIT_VIEW)
+def audit():
+    """Show the audit trail, newest first, one page at a time."""
+    page = request.args.get("page", 1, type=int)
+    page = max(page or 1, 1)
+    events = db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id.desc())
+        .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("admin/audit.html", events=events[:PAGE_SIZE], page=page,
+                           has_next=len(events) > PAGE_SIZE)

@@ -1,0 +1,140 @@
+"""The portal's ``flask`` commands: db, demo, users, audit, translate."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.accounts.demo import load_demo_data
+from portal.accounts.models import Department, UserKind
+from portal.accounts.services import AccountError, create_staff_user
+from portal.core import i18n_tools, migrations
+from portal.core.audit import verify_chain
+from portal.core.db import utcnow
+from portal.core.security import PasswordProblem, password_problems
+from portal.extensions import db
+
+db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+users_cli = AppGroup("users", help="Government staff accounts.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+translate_cli = AppGroup("translate", help="Interface translations (Babel).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    migrations.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database upgraded to {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    migrations.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+def db_revision(message: str) -> None:
+    """Autogenerate a revision from the models (read and fix it before committing)."""
+    migrations.revision(current_app.config["DATABASE_URL"], message)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    migrations.current(current_app.config["DATABASE_URL"])
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Create demonstration enterprises and accounts (idempotent; never in production)."""
+    if current_app.config["ENV"] == "production":
+        click.echo("Refused: demo data is never loaded when PORTAL_ENV=production.", err=True)
+        sys.exit(2)
+    accounts = load_demo_data(db.session, password=current_app.config["DEMO_PASSWORD"],
+                              now=utcnow())
+    db.session.commit()
+    click.echo("Demo accounts (password for all: "
+               f"{current_app.config['DEMO_PASSWORD']}):")
+    for label, email in accounts:
+        click.echo(f"  {label:<38} {email}")
+
+
+@users_cli.command("create-officer")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--department", "department_code", help="Department code (officers, reviewers).")
+@click.option("--kind", type=click.Choice([k.value for k in UserKind
+                                          if k != UserKind.ENTERPRISE]),
+              default=UserKind.OFFICER.value, show_default=True)
+@click.password_option(help="Initial password (prompted if not given).")
+def create_officer(email: str, display_name: str, department_code: str | None, kind: str,
+                   password: str) -> None:
+    """Create an officer, legal-reviewer or administrator account."""
+    problems = password_problems(password, min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                                 identities=(email,))
+    if problems:
+        click.echo("Refused: weak password (" + ", ".join(PasswordProblem(p).value
+                                                          for p in problems) + ").", err=True)
+        sys.exit(2)
+    department = None
+    if department_code:
+        department = db.session.scalar(select(Department).where(
+            Department.code == department_code))
+        if department is None:
+            click.echo(f"Refused: no department with code {department_code!r}.", err=True)
+            sys.exit(2)
+    try:
+        user = create_staff_user(db.session, kind=UserKind(kind), email=email,
+                                 display_name=display_name, password=password,
+                                 department=department, created_by=None, now=utcnow())
+    except AccountError as error:
+        db.session.rollback()
+        click.echo(f"Refused: {error.message}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"Created {kind} account #{user.id} for {user.email}.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of the audit trail; exit 1 at the first broken link."""
+    checked, broken = verify_chain(db.session)
+    if broken is not None:
+        click.echo(f"BROKEN at audit event #{broken.event_id}: {broken.reason} "
+                   f"({checked} events before it are intact).", err=True)
+        sys.exit(1)
+    click.echo(f"Audit trail intact: {checked} events verified.")
+
+
+@translate_cli.command("extract")
+def translate_extract() -> None:
+    """Extract messages from code and templates into translations/messages.pot."""
+    i18n_tools.extract()
+
+
+@translate_cli.command("update")
+def translate_update() -> None:
+    """Merge the template into every catalogue; fill en and seed zh_Hant."""
+    i18n_tools.update()
+
+
+@translate_cli.command("compile")
+def translate_compile() -> None:
+    """Compile the catalogues to .mo files."""
+    i18n_tools.compile_catalogues()
+
+
+def register(app: Flask) -> None:
+    """Add the command groups to ``app``."""
+    for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli):
+        app.cli.add_command(group)

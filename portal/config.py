@@ -1,0 +1,141 @@
+"""Every setting of the portal, with its default and what it is for.
+
+Each setting can be overridden by an environment variable named ``PORTAL_``
+followed by the setting's name (``PORTAL_DATABASE_URL`` …). ``validate()``
+refuses configurations that are unsafe for production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+#: The development secret key; production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or inconsistent."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _str(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key, its development default and its meaning."""
+
+    name: str
+    default: Any
+    doc: str
+    cast: Callable[[str], Any] = _str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", "development",
+            "development, test or production; production turns on every safety check."),
+    Setting("SECRET_KEY", DEVELOPMENT_SECRET_KEY,
+            "Signs sessions and CSRF tokens. Must be a long random value in production."),
+    Setting("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}",
+            "SQLAlchemy URL. SQLite under instance/ by default; PostgreSQL in production "
+            "(postgresql+psycopg://user:password@host/db)."),
+    Setting("DATABASE_POOL_SIZE", 5, "Connections kept per process (PostgreSQL only).", int),
+    Setting("REDIS_URL", "",
+            "Optional redis:// URL. When set, sign-in rate limits are shared by all processes "
+            "through Redis; otherwise they are kept in each process's memory."),
+    Setting("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"),
+            "Where evidence files are stored. A volume shared by all instances in production."),
+    Setting("MAX_UPLOAD_MB", 20, "Largest accepted upload in megabytes.", int),
+    Setting("MAIL_BACKEND", "console",
+            "console (log the message), smtp, or memory (keep in a list; for tests)."),
+    Setting("MAIL_SERVER", "localhost", "SMTP host when MAIL_BACKEND is smtp."),
+    Setting("MAIL_PORT", 25, "SMTP port.", int),
+    Setting("MAIL_USERNAME", "", "SMTP user name; empty for none."),
+    Setting("MAIL_PASSWORD", "", "SMTP password."),
+    Setting("MAIL_USE_TLS", False, "Use STARTTLS with the SMTP server.", _bool),
+    Setting("MAIL_SENDER", "南沙合规自助服务平台 <no-reply@localhost>",
+            "From address of every message the portal sends."),
+    Setting("BASE_URL", "http://127.0.0.1:5000",
+            "Public address of the portal, used in links inside emails."),
+    Setting("SESSION_HOURS", 8, "A session ends after this many hours.", int),
+    Setting("SIGN_IN_MAX_FAILURES", 5,
+            "Failed sign-ins in a row that lock an account temporarily.", int),
+    Setting("SIGN_IN_LOCK_MINUTES", 15, "How long a locked account stays locked.", int),
+    Setting("SIGN_IN_RATE_LIMIT", "10 per minute; 100 per hour",
+            "Sign-in attempts allowed from one address (Flask-Limiter syntax)."),
+    Setting("INVITATION_DAYS", 7, "Days an invitation link stays valid.", int),
+    Setting("PASSWORD_MIN_LENGTH", 10, "Shortest password accepted.", int),
+    Setting("ARGON2_TIME_COST", 3, "Argon2id iterations (argon2-cffi default).", int),
+    Setting("ARGON2_MEMORY_COST", 65536, "Argon2id memory in KiB (argon2-cffi default).", int),
+    Setting("TIMEZONE", "Asia/Shanghai", "Time zone in which dates are shown."),
+    Setting("PROXY_COUNT", 0,
+            "Number of trusted reverse proxies in front of the app (X-Forwarded-* headers).",
+            int),
+    Setting("LOG_LEVEL", "INFO", "Logging level of the portal's loggers."),
+    Setting("DEMO_PASSWORD", "Nansha-Demo-2026",
+            "Password of every demo account created by `flask demo load`."),
+)
+
+SUPPORTED_ENVS = {"development", "test", "production"}
+
+
+def load_config(overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the configuration from defaults, ``PORTAL_*`` variables and overrides."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(f"PORTAL_{setting.name}")
+        if raw is None:
+            config[setting.name] = setting.default
+        else:
+            try:
+                config[setting.name] = setting.cast(raw)
+            except ValueError as error:
+                raise ConfigError(f"PORTAL_{setting.name}: {error}") from error
+    if overrides:
+        config.update(overrides)
+    return config
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Refuse to run with an unsafe configuration.
+
+    :raises ConfigError: the configuration cannot be used.
+    """
+    env = config["ENV"]
+    if env not in SUPPORTED_ENVS:
+        raise ConfigError(f"PORTAL_ENV must be one of {sorted(SUPPORTED_ENVS)}, not {env!r}")
+    if config["MAIL_BACKEND"] not in {"console", "smtp", "memory"}:
+        raise ConfigError("PORTAL_MAIL_BACKEND must be console, smtp or memory")
+    if env != "production":
+        return
+    problems = []
+    if config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY or len(config["SECRET_KEY"]) < 32:
+        problems.append("PORTAL_SECRET_KEY must be set to a random value of 32+ characters")
+    if str(config["DATABASE_URL"]).startswith("sqlite"):
+        problems.append("PORTAL_DATABASE_URL must point at PostgreSQL, not SQLite")
+    if config["MAIL_BACKEND"] == "memory":
+        problems.append("PORTAL_MAIL_BACKEND=memory loses every message")
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+
+
+def describe_settings() -> str:
+    """Return a Markdown table of every setting, for the README."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = str(setting.default).replace(str(PROJECT_ROOT), ".")
+        lines.append(f"| `PORTAL_{setting.name}` | `{default}` | {setting.doc} |")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Shared machinery of the portal: database, audit, permissions, languages, mail."""

@@ -1,0 +1,98 @@
+"""Named permissions, the one table of who holds them, and route guards.
+
+Access is denied by default: a permission not in a role's row is not held.
+Object-level checks (is this enterprise yours?) live in each feature's
+``load_*_for`` loaders; this module answers only "may this role do that".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g
+from flask_login import current_user
+
+from portal.extensions import login_manager
+
+
+class Role(StrEnum):
+    """What a signed-in user acts as in the current request."""
+
+    ENTERPRISE_ADMIN = "enterprise_admin"
+    ENTERPRISE_MEMBER = "enterprise_member"
+    ENTERPRISE_AGENT = "enterprise_agent"
+    OFFICER = "officer"
+    LEGAL_REVIEWER = "legal_reviewer"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """Things a role may do, as ``scope:resource:action``. Keep alphabetised."""
+
+    ADMIN_AUDIT_VIEW = "admin:audit:view"
+    ADMIN_DEPARTMENTS_MANAGE = "admin:departments:manage"
+    ADMIN_USERS_MANAGE = "admin:users:manage"
+    ENTERPRISE_MEMBERS_MANAGE = "enterprise:members:manage"
+    ENTERPRISE_MEMBERS_VIEW = "enterprise:members:view"
+    ENTERPRISE_PROFILE_VIEW = "enterprise:profile:view"
+
+
+_ENTERPRISE_STAFF = {
+    Permission.ENTERPRISE_MEMBERS_VIEW,
+    Permission.ENTERPRISE_PROFILE_VIEW,
+}
+
+#: The single source of who may do what.
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ENTERPRISE_ADMIN: frozenset(_ENTERPRISE_STAFF | {Permission.ENTERPRISE_MEMBERS_MANAGE}),
+    Role.ENTERPRISE_MEMBER: frozenset(_ENTERPRISE_STAFF),
+    # An agent (授权委托) acts for the enterprise but does not see its staff list.
+    Role.ENTERPRISE_AGENT: frozenset({Permission.ENTERPRISE_PROFILE_VIEW}),
+    Role.OFFICER: frozenset(),
+    Role.LEGAL_REVIEWER: frozenset(),
+    Role.ADMIN: frozenset({
+        Permission.ADMIN_AUDIT_VIEW,
+        Permission.ADMIN_DEPARTMENTS_MANAGE,
+        Permission.ADMIN_USERS_MANAGE,
+    }),
+}
+
+
+def role_has(role: Role | None, permission: Permission) -> bool:
+    """Return whether ``role`` holds ``permission``."""
+    return role is not None and permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def current_role() -> Role | None:
+    """Return the role the signed-in user acts as in this request, if any."""
+    if not current_user.is_authenticated:
+        return None
+    return g.get("role")
+
+
+def can(permission: Permission) -> bool:
+    """Return whether the current user holds ``permission`` (for templates)."""
+    return role_has(current_role(), permission)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(permission: Permission) -> Callable[[F], F]:
+    """Guard a view: sign-in required, then ``permission`` (403 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

@@ -1,0 +1,83 @@
+"""Reference data: GB/T 4754-2017 industries and Nansha's towns and streets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import opencc
+import yaml
+from flask_babel import lazy_gettext as _l
+
+from portal.config import PROJECT_ROOT
+
+INDUSTRIES_FILE = PROJECT_ROOT / "compliance_guides" / "industries.yaml"
+
+#: Nansha district's streets (街道) and towns (镇), DOMAIN.md §7.
+TOWNS = {
+    "nansha": _l("Nansha Subdistrict"),
+    "zhujiang": _l("Zhujiang Subdistrict"),
+    "longxue": _l("Longxue Subdistrict"),
+    "wanqingsha": _l("Wanqingsha Town"),
+    "hengli": _l("Hengli Town"),
+    "huangge": _l("Huangge Town"),
+    "dongchong": _l("Dongchong Town"),
+    "dagang": _l("Dagang Town"),
+    "lanhe": _l("Lanhe Town"),
+}
+
+
+@dataclass(frozen=True)
+class Industry:
+    """One GB/T 4754-2017 division (大类) with its section (门类)."""
+
+    code: str
+    section: str
+    names: dict[str, str]
+    section_names: dict[str, str]
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("s2hk")
+
+
+def to_traditional(text: str) -> str:
+    """Convert Simplified Chinese to Hong Kong Traditional Chinese (OpenCC s2hk)."""
+    return _converter().convert(text)
+
+
+def localised_name(names: dict[str, str], locale: str) -> str:
+    """Return the name in ``locale``: en, zh_Hant (written or converted) or Simplified."""
+    if locale == "en" and names.get("en"):
+        return names["en"]
+    if locale == "zh_Hant":
+        return names.get("zh_Hant") or to_traditional(names["zh_Hans"])
+    return names["zh_Hans"]
+
+
+@cache
+def industries(path: Path = INDUSTRIES_FILE) -> dict[str, Industry]:
+    """Return every division by its two-digit code, in code order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    result: dict[str, Industry] = {}
+    for section in data["sections"]:
+        section_names = {"zh_Hans": section["zh_Hans"], "en": section["en"]}
+        for code in section["divisions"]:
+            names = data["divisions"][code]
+            result[code] = Industry(code=code, section=section["code"],
+                                    names=dict(names), section_names=section_names)
+    return dict(sorted(result.items()))
+
+
+def industry_choices(locale: str) -> list[tuple[str, str]]:
+    """Return (code, label) pairs for a select field, labelled in ``locale``."""
+    return [(code, f"{code} {localised_name(industry.names, locale)}")
+            for code, industry in industries().items()]
+
+
+def industry_name(code: str, locale: str) -> str:
+    """Return the name of division ``code`` in ``locale`` (the code if unknown)."""
+    industry = industries().get(code)
+    return localised_name(industry.names, locale) if industry else code

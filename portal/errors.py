@@ -1,0 +1,75 @@
+"""Error pages: every error shown in the user's language with a reference id."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+TITLES = {
+    400: _l("The request could not be understood"),
+    403: _l("You do not have permission to see this page"),
+    404: _l("Page not found"),
+    405: _l("This action is not allowed here"),
+    413: _l("The file is too large"),
+    429: _l("Too many attempts"),
+    500: _l("Sorry, there is a problem with the service"),
+}
+
+MESSAGES = {
+    400: _l("Go back, check what you entered and try again."),
+    403: _l("If you think you should have access, contact your enterprise administrator "
+            "or the portal's support."),
+    404: _l("If you typed the web address, check it is correct. If you pasted it, check you "
+            "copied the entire address."),
+    405: _l("Go back and use the buttons on the page."),
+    413: _l("Choose a smaller file and try again."),
+    429: _l("You have tried too many times. Wait a few minutes, then try again."),
+    500: _l("Nothing you entered has been saved. Try again later."),
+}
+
+CSRF_MESSAGE = _l("The form expired or was not sent from this site. Nothing was saved. "
+                  "Go back, reload the page and try again.")
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    """Render the error page for ``code`` with an optional specific message."""
+    return render_template(
+        "errors/error.html", code=code, title=TITLES.get(code, TITLES[500]),
+        message=message or MESSAGES.get(code, MESSAGES[500]),
+        reference=g.get("request_id", "-"),
+    ), code
+
+
+def register(app: Flask) -> None:
+    """Attach the error handlers to ``app``."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        logger.warning("CSRF check failed on %s", request.path)
+        return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        db.session.rollback()
+        code = error.code or 500
+        # A description given to abort() is a message for the user; werkzeug's own is not.
+        custom = error.description != type(error).description
+        message = str(error.description) if custom else None
+        return render_error(code if code in TITLES else 400 if code < 500 else 500, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            return http_error(error)
+        logger.exception("unexpected error (reference %s)", g.get("request_id"))
+        return render_error(InternalServerError.code)

@@ -1,0 +1,9 @@
+"""Import every model so that the metadata (Alembic, tests) knows all tables."""
+
+from portal.accounts import models as accounts_models
+from portal.core import audit
+from portal.core.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["accounts_models", "audit", "metadata"]

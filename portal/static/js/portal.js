@@ -1,0 +1,8 @@
+// Small enhancements only: every journey works without JavaScript.
+document.addEventListener("DOMContentLoaded", () => {
+  // Move focus to the error summary so screen-reader and keyboard users hear it first.
+  const summary = document.querySelector("[data-autofocus]");
+  if (summary) {
+    summary.focus();
+  }
+});
