@@ -8,6 +8,7 @@ from wtforms import DateField, EmailField, HiddenField, IntegerField, RadioField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.accounts.models import MembershipRole
+from portal.core.forms import INVALID_CHOICE, INVALID_DATE
 
 
 class InviteForm(FlaskForm):
@@ -28,6 +29,7 @@ class InviteForm(FlaskForm):
             (MembershipRole.ADMIN.value, _l("Administrator: may also invite and remove "
                                             "people")),
         ],
+        invalid_choice_message=INVALID_CHOICE,
         validators=[InputRequired(_l("Choose the access to give"))])
     agent_firm = StringField(
         _l("Agent's firm (agents only)"),
@@ -36,14 +38,14 @@ class InviteForm(FlaskForm):
     mandate_expires_on = DateField(
         _l("Last day of the mandate (agents only)"),
         description=_l("The agent loses access after this day. For example, 2027-06-30."),
-        validators=[Optional()])
+        invalid_value_message=INVALID_DATE, validators=[Optional()])
 
 
 class MandateForm(FlaskForm):
     """Change the last day of an agent's mandate."""
 
     mandate_expires_on = DateField(
-        _l("Last day of the mandate"),
+        _l("Last day of the mandate"), invalid_value_message=INVALID_DATE,
         validators=[InputRequired(_l("Enter a date like 2027-06-30"))])
     version = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
 

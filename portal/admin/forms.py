@@ -8,7 +8,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, TelFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.accounts.models import UserKind
-from portal.core.forms import mobile_validator, strong_password
+from portal.core.forms import INVALID_CHOICE, mobile_validator, strong_password
 
 
 class StaffUserForm(FlaskForm):
@@ -29,10 +29,11 @@ class StaffUserForm(FlaskForm):
         choices=[(UserKind.OFFICER.value, _l("Officer")),
                  (UserKind.LEGAL_REVIEWER.value, _l("Legal reviewer")),
                  (UserKind.ADMIN.value, _l("Administrator"))],
+        invalid_choice_message=INVALID_CHOICE,
         validators=[DataRequired(_l("Choose the role"))])
     department = SelectField(
         _l("Department"), description=_l("Required for officers and legal reviewers."),
-        coerce=str, validators=[Optional()])
+        invalid_choice_message=INVALID_CHOICE, validators=[Optional()])
     password = PasswordField(
         _l("Initial password"),
         description=_l("Give it to the person in a safe way; they should change it at once."),

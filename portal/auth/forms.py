@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from portal.core.forms import mobile_validator, strong_password, uscc_validator
+from portal.core.forms import INVALID_CHOICE, mobile_validator, strong_password, uscc_validator
 from portal.core.reference import TOWNS
 
 
@@ -55,10 +55,10 @@ class RegistrationForm(FlaskForm):
         description=_l("The division of the National Industries Classification "
                        "(GB/T 4754-2017)."),
         validators=[DataRequired(_l("Choose the industry"))],
-        validate_choice=True)
+        invalid_choice_message=INVALID_CHOICE)
     town = SelectField(
         _l("Town or street"),
-        choices=[("", "")] + [(key, label) for key, label in TOWNS.items()],
+        choices=[("", ""), *TOWNS.items()], invalid_choice_message=INVALID_CHOICE,
         validators=[DataRequired(_l("Choose the town or street"))])
     address = StringField(
         _l("Business address"),

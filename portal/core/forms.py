@@ -17,6 +17,12 @@ from portal.core.security import PasswordProblem, password_problems
 MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 
 
+#: Shown when a posted value is not one of the options offered (a tampered post).
+INVALID_CHOICE = _l("Choose one of the options shown")
+#: Shown when a date cannot be read.
+INVALID_DATE = _l("Enter a real date, for example 2027-06-30")
+
+
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for POST-only buttons."""
 
