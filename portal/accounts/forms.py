@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, IntegerField, RadioField, StringField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from portal.accounts.models import MembershipRole
@@ -23,11 +31,12 @@ class InviteForm(FlaskForm):
     role = RadioField(
         _l("Access"),
         choices=[
-            (MembershipRole.MEMBER.value, _l("Staff member of the enterprise")),
-            (MembershipRole.AGENT.value, _l("Agent acting for the enterprise (accounting or "
-                                            "law firm), with a mandate")),
-            (MembershipRole.ADMIN.value, _l("Administrator: may also invite and remove "
-                                            "people")),
+            SelectChoice(MembershipRole.MEMBER.value, _l("Staff member of the enterprise")),
+            SelectChoice(MembershipRole.AGENT.value,
+                         _l("Agent acting for the enterprise (accounting or law firm), with a "
+                            "mandate")),
+            SelectChoice(MembershipRole.ADMIN.value,
+                         _l("Administrator: may also invite and remove people")),
         ],
         invalid_choice_message=INVALID_CHOICE,
         validators=[InputRequired(_l("Choose the access to give"))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.accounts.models import UserKind
@@ -26,9 +26,9 @@ class StaffUserForm(FlaskForm):
     mobile = TelField(_l("Mobile number (optional)"), validators=[Optional(), mobile_validator])
     kind = SelectField(
         _l("Role"),
-        choices=[(UserKind.OFFICER.value, _l("Officer")),
-                 (UserKind.LEGAL_REVIEWER.value, _l("Legal reviewer")),
-                 (UserKind.ADMIN.value, _l("Administrator"))],
+        choices=[SelectChoice(UserKind.OFFICER.value, _l("Officer")),
+                 SelectChoice(UserKind.LEGAL_REVIEWER.value, _l("Legal reviewer")),
+                 SelectChoice(UserKind.ADMIN.value, _l("Administrator"))],
         invalid_choice_message=INVALID_CHOICE,
         validators=[DataRequired(_l("Choose the role"))])
     department = SelectField(

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from portal.accounts.models import Department, User, UserKind
 from portal.accounts.services import (
@@ -54,7 +55,8 @@ def create_user():
     form = StaffUserForm()
     departments = list_departments(db.session)
     locale = str(get_locale())
-    form.department.choices = [("", "")] + [(str(d.id), d.name(locale)) for d in departments]
+    form.department.choices = [SelectChoice("", _("No department (administrators)")),
+                               *(SelectChoice(str(d.id), d.name(locale)) for d in departments)]
     if form.validate_on_submit():
         department = (db.session.get(Department, int(form.department.data))
                       if form.department.data else None)

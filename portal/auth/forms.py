@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.core.forms import INVALID_CHOICE, mobile_validator, strong_password, uscc_validator
-from portal.core.reference import TOWNS
+from portal.core.reference import town_choices
 
 
 class SignInForm(FlaskForm):
@@ -58,7 +58,8 @@ class RegistrationForm(FlaskForm):
         invalid_choice_message=INVALID_CHOICE)
     town = SelectField(
         _l("Town or street"),
-        choices=[("", ""), *TOWNS.items()], invalid_choice_message=INVALID_CHOICE,
+        choices=[SelectChoice("", _l("Choose the town or street")), *town_choices()],
+        invalid_choice_message=INVALID_CHOICE,
         validators=[DataRequired(_l("Choose the town or street"))])
     address = StringField(
         _l("Business address"),

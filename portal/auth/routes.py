@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
 from portal.accounts.models import User
 from portal.accounts.services import (
@@ -136,7 +137,8 @@ def register():
         flash(_("Sign out before registering another enterprise."), "info")
         return redirect(url_for("main.home"))
     form = RegistrationForm()
-    form.industry_code.choices = [("", ""), *industry_choices(str(get_locale()))]
+    form.industry_code.choices = [SelectChoice("", _("Choose the industry")),
+                                  *industry_choices(str(get_locale()))]
     if form.validate_on_submit():
         data = EnterpriseRegistration(
             uscc=form.uscc.data, name=form.name.data, industry_code=form.industry_code.data,
@@ -177,7 +179,7 @@ def password():
         else:
             db.session.commit()
             # Other sessions end; this one continues under the new session version.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been signed out."),
                   "success")
             return redirect(url_for("accounts.profile"))

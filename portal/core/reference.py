@@ -9,6 +9,7 @@ from pathlib import Path
 import opencc
 import yaml
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 from portal.config import PROJECT_ROOT
 
@@ -71,10 +72,17 @@ def industries(path: Path = INDUSTRIES_FILE) -> dict[str, Industry]:
     return dict(sorted(result.items()))
 
 
-def industry_choices(locale: str) -> list[tuple[str, str]]:
-    """Return (code, label) pairs for a select field, labelled in ``locale``."""
-    return [(code, f"{code} {localised_name(industry.names, locale)}")
+def industry_choices(locale: str) -> list[SelectChoice]:
+    """Return the divisions as select options grouped by section, labelled in ``locale``."""
+    return [SelectChoice(code, f"{code} {localised_name(industry.names, locale)}",
+                         optgroup=f"{industry.section} "
+                                  f"{localised_name(industry.section_names, locale)}")
             for code, industry in industries().items()]
+
+
+def town_choices() -> list[SelectChoice]:
+    """Return Nansha's towns and streets as select options."""
+    return [SelectChoice(key, label) for key, label in TOWNS.items()]
 
 
 def industry_name(code: str, locale: str) -> str:

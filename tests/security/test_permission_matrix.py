@@ -1,0 +1,177 @@
+"""Every endpoint is declared with the roles that may use it, and checked for each role.
+
+A new route that is not declared here fails ``test_every_endpoint_is_declared``.
+Each declared endpoint is requested by every role; endpoints taking an object id
+are also requested with another enterprise's object, which must be not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import Membership
+from portal.accounts.services import invite_member
+from portal.core.db import utcnow
+from portal.extensions import db
+from tests.conftest import World
+
+ROLES = ("anonymous", "enterprise_admin", "enterprise_member", "enterprise_agent", "officer",
+         "legal_reviewer", "admin")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+ENTERPRISE = frozenset({"enterprise_admin", "enterprise_member", "enterprise_agent"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How to call an endpoint, who may, and how to aim it at someone else's object."""
+
+    method: str
+    path: Callable[[World], str]
+    allowed: frozenset[str]
+    data: Callable[[World], dict[str, object]] = lambda world: {}
+    other_path: Callable[[World], str] | None = None
+    notes: str = field(default="")
+
+
+def _member_membership(world: World) -> Membership:
+    return world.enterprise_member_membership
+
+
+def _invitation_token(world: World) -> str:
+    _invitation, token = invite_member(
+        db.session, world.enterprise, invited_by=world.enterprise_admin,
+        email="invitee@example.com", role=world.enterprise_member_membership.role,
+        mandate_expires_on=None, agent_firm=None, now=utcnow(), valid_days=7)
+    db.session.commit()
+    return token
+
+
+ENDPOINTS: dict[str, Rule] = {
+    "static": Rule("GET", lambda w: "/static/css/portal.css", EVERYONE),
+    "main.home": Rule("GET", lambda w: "/", EVERYONE),
+    "main.healthz": Rule("GET", lambda w: "/healthz", EVERYONE),
+    "main.robots": Rule("GET", lambda w: "/robots.txt", EVERYONE),
+    "main.set_language": Rule("POST", lambda w: "/language", EVERYONE,
+                              data=lambda w: {"locale": "en"}),
+    "auth.sign_in": Rule("GET", lambda w: "/sign-in", EVERYONE),
+    "auth.register": Rule("GET", lambda w: "/register", EVERYONE),
+    "auth.sign_out": Rule("POST", lambda w: "/sign-out", SIGNED_IN),
+    "auth.sign_out_all": Rule("POST", lambda w: "/account/sign-out-everywhere", SIGNED_IN),
+    "auth.password": Rule("GET", lambda w: "/account/password", SIGNED_IN),
+    "auth.invitation": Rule("GET", lambda w: f"/invitations/{_invitation_token(w)}", EVERYONE),
+    "accounts.profile": Rule("GET", lambda w: "/account", SIGNED_IN),
+    "accounts.switch_enterprise": Rule(
+        "POST", lambda w: "/account/enterprise", ENTERPRISE,
+        data=lambda w: {"enterprise_id": w.enterprise.id}),
+    "accounts.enterprise": Rule("GET", lambda w: "/enterprise", ENTERPRISE),
+    "accounts.members": Rule(
+        "GET", lambda w: f"/enterprise/{w.enterprise.id}/members",
+        frozenset({"enterprise_admin", "enterprise_member"}),
+        other_path=lambda w: f"/enterprise/{w.other_enterprise.id}/members"),
+    "accounts.invite": Rule(
+        "GET", lambda w: f"/enterprise/{w.enterprise.id}/members/invite",
+        frozenset({"enterprise_admin"}),
+        other_path=lambda w: f"/enterprise/{w.other_enterprise.id}/members/invite"),
+    "accounts.revoke": Rule(
+        "POST",
+        lambda w: f"/enterprise/{w.enterprise.id}/members/{_member_membership(w).id}/revoke",
+        frozenset({"enterprise_admin"}),
+        data=lambda w: {"version": _member_membership(w).version},
+        other_path=lambda w: (f"/enterprise/{w.enterprise.id}/members/"
+                              f"{w.other_member_membership.id}/revoke")),
+    "accounts.mandate": Rule(
+        "GET",
+        lambda w: f"/enterprise/{w.enterprise.id}/members/{w.agent_membership.id}/mandate",
+        frozenset({"enterprise_admin"}),
+        other_path=lambda w: (f"/enterprise/{w.other_enterprise.id}/members/"
+                              f"{w.agent_membership.id}/mandate")),
+    "admin.index": Rule("GET", lambda w: "/admin/", ADMIN),
+    "admin.users": Rule("GET", lambda w: "/admin/users", ADMIN),
+    "admin.create_user": Rule("GET", lambda w: "/admin/users/new", ADMIN),
+    "admin.toggle_user": Rule("POST", lambda w: f"/admin/users/{w.officer.id}/active", ADMIN,
+                              other_path=lambda w: (f"/admin/users/{w.enterprise_admin.id}"
+                                                    "/active")),
+    "admin.departments": Rule("GET", lambda w: "/admin/departments", ADMIN),
+    "admin.audit": Rule("GET", lambda w: "/admin/audit", ADMIN),
+}
+
+
+def test_every_endpoint_is_declared(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    undeclared = endpoints - set(ENDPOINTS)
+    assert not undeclared, f"declare these endpoints in the permission matrix: {undeclared}"
+    assert not set(ENDPOINTS) - endpoints, "the matrix names endpoints that no longer exist"
+
+
+def _signed_in_client(client, world: World, role: str):  # type: ignore[no-untyped-def]
+    if role != "anonymous":
+        client.sign_in(world.user(role).email)
+    return client
+
+
+def _call(client, rule: Rule, world: World, path: str):  # type: ignore[no-untyped-def]
+    if rule.method == "GET":
+        return client.get(path, buffered=True)
+    return client.submit(path, rule.data(world), token_from="/")
+
+
+def _is_denied(response, role: str) -> bool:  # type: ignore[no-untyped-def]
+    if role == "anonymous":
+        location = response.headers.get("Location", "")
+        return response.status_code == 302 and "/sign-in" in location
+    return response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_role_access(client, world, endpoint, role):
+    rule = ENDPOINTS[endpoint]
+    _signed_in_client(client, world, role)
+    response = _call(client, rule, world, rule.path(world))
+    if role in rule.allowed:
+        assert not _is_denied(response, role), (endpoint, role, response.status_code)
+        assert response.status_code < 400, (endpoint, role, response.status_code)
+    else:
+        assert _is_denied(response, role), (endpoint, role, response.status_code)
+
+
+OBJECT_ENDPOINTS = sorted(name for name, rule in ENDPOINTS.items() if rule.other_path)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS)
+def test_someone_elses_object_is_not_found(client, world, endpoint, role):
+    rule = ENDPOINTS[endpoint]
+    _signed_in_client(client, world, role)
+    response = _call(client, rule, world, rule.other_path(world))  # type: ignore[misc]
+    if role == "anonymous":
+        assert _is_denied(response, role)
+    elif role in rule.allowed:
+        assert response.status_code == 404, (endpoint, role, response.status_code)
+    else:
+        assert response.status_code in (403, 404), (endpoint, role, response.status_code)
+    memberships = db.session.scalars(select(Membership.status)).all()
+    assert all(status == "active" for status in memberships)
+
+
+NAV_LINKS = {
+    "/admin/": ADMIN,
+    "/admin/audit": ADMIN,
+    "/enterprise": ENTERPRISE,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_navigation_shows_only_what_the_role_may_use(client, world, role):
+    _signed_in_client(client, world, role)
+    page = client.get("/").get_data(as_text=True)
+    for link, roles in NAV_LINKS.items():
+        assert (f'href="{link}"' in page) == (role in roles), (link, role)
+    members_link = f'href="/enterprise/{world.enterprise.id}/members"'
+    assert (members_link in page) == (role in {"enterprise_admin", "enterprise_member"})
