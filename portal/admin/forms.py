@@ -53,11 +53,13 @@ class DepartmentForm(FlaskForm):
     name_zh_hans = StringField(
         _l("Name in Simplified Chinese"),
         validators=[DataRequired(_l("Enter the Chinese name")),
-                    Length(max=100, message=_l("The name must be 100 characters or fewer"))])
+                    Length(max=100, message=_l("The department name must be 100 characters "
+                                               "or fewer"))])
     name_en = StringField(
         _l("Name in English"),
         validators=[DataRequired(_l("Enter the English name")),
-                    Length(max=200, message=_l("The name must be 200 characters or fewer"))])
+                    Length(max=200, message=_l("The department name must be 200 characters "
+                                               "or fewer"))])
     short_name = StringField(
         _l("Short name for document numbers"), description=_l("For example 穗南市监."),
         validators=[DataRequired(_l("Enter the short name")),

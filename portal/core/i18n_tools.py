@@ -45,7 +45,8 @@ def _write(catalog: Catalog, path: Path) -> None:
 def extract() -> None:
     """Extract messages from the code and templates into the template file."""
     _pybabel("extract", "-F", str(BABEL_CFG), "-k", "_l", "-k", "lazy_gettext",
-             "--no-location", "--sort-output", "--project", "nansha-portal",
+             # Babel skips folders starting with "_" by default; templates/_macros holds text.
+             "--ignore-dirs", ".*", "--no-location", "--sort-output", "--project", "nansha-portal",
              "-o", str(TEMPLATE), str(PROJECT_ROOT / "portal"))
 
 

@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine:
+#   make run   — install, migrate, load guides and demo accounts, serve on 127.0.0.1:5000
+#   make test  — install, then run the whole suite (SQLite; PostgreSQL too when
+#                PORTAL_TEST_DATABASE_URL is set, as .ci/run does)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install translations migrate demo lint e2e clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+translations: install
+	$(FLASK) translate compile
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+run: translations demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: translations lint
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+e2e: translations
+	$(BIN)/python -m pytest -p no:cacheprovider -m e2e
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

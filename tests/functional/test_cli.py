@@ -1,0 +1,89 @@
+"""The ``flask`` commands: demo data, staff accounts, audit verification."""
+
+from sqlalchemy import func, select, text
+
+from portal.accounts.models import Department, Enterprise, User, UserKind
+from portal.core.audit import AuditEvent
+from portal.extensions import db, limiter
+
+
+def _count(model):
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_demo_load_is_idempotent_and_every_account_signs_in(app, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    counts = (_count(Enterprise), _count(User), _count(Department))
+    assert counts[0] >= 3 and counts[2] >= 2
+    second = runner.invoke(args=["demo", "load"])
+    assert second.exit_code == 0
+    assert (_count(Enterprise), _count(User), _count(Department)) == counts
+    password = app.config["DEMO_PASSWORD"]
+    assert password in first.output
+    emails = [line.split()[-1] for line in first.output.splitlines() if "@" in line]
+    kinds = {db.session.scalar(select(User.kind).where(User.email == e)) for e in emails}
+    assert kinds == set(UserKind)
+    for email in emails:
+        with app.app_context():
+            limiter.reset()  # eleven sign-ins from one address would hit the rate limit
+        client.sign_in(email, password)
+        assert client.get("/account").status_code == 200
+        client.submit("/sign-out", token_from="/account")
+
+
+def test_demo_load_is_refused_in_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV", "production")
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    assert _count(Enterprise) == 0
+
+
+def test_create_officer_command(app, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=[
+        "users", "create-officer", "--email", "Li.Officer@Example.gov.cn", "--name", "李执法",
+        "--department", world.department.code, "--password", "Strong-Officer-2026"])
+    assert result.exit_code == 0, result.output
+    officer = db.session.scalar(select(User).where(User.email == "li.officer@example.gov.cn"))
+    assert officer.kind == UserKind.OFFICER
+    assert officer.department_id == world.department.id
+
+
+def test_create_officer_refuses_unknown_department_and_weak_password(app, world):
+    runner = app.test_cli_runner()
+    before = _count(User)
+    unknown = runner.invoke(args=["users", "create-officer", "--email", "a@example.gov.cn",
+                                  "--name", "甲", "--department", "nope",
+                                  "--password", "Strong-Officer-2026"])
+    weak = runner.invoke(args=["users", "create-officer", "--email", "b@example.gov.cn",
+                               "--name", "乙", "--department", world.department.code,
+                               "--password", "weak"])
+    missing = runner.invoke(args=["users", "create-officer", "--email", "c@example.gov.cn",
+                                  "--name", "丙", "--password", "Strong-Officer-2026"])
+    assert unknown.exit_code != 0 and "nope" in unknown.output
+    assert weak.exit_code != 0 and "weak" in weak.output
+    assert missing.exit_code != 0
+    assert _count(User) == before
+
+
+def test_audit_verify_passes_then_reports_a_changed_row(app, client, world):
+    client.sign_in(world.officer.email)
+    client.submit("/account/sign-out-everywhere", token_from="/account")
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "intact: 2 events" in ok.output
+    target = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id).limit(1))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_events_no_update"))
+    db.session.execute(text("UPDATE audit_events SET details = '{\"forged\": true}' "
+                            "WHERE id = :id"), {"id": target})
+    db.session.commit()
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"#{target}" in broken.output
