@@ -1,0 +1,130 @@
+"""Browser tests: a real portal process and Debian's Chromium driven by Playwright.
+
+The server runs in its own process on a fresh SQLite database, as a user would
+run it; screenshots are kept under test-artifacts/e2e/ as test artefacts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from portal.config import PROJECT_ROOT
+
+CHROMIUM = os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
+DEMO_PASSWORD = "E2e-Demo-Pass-2026"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start the portal (migrated, demo data loaded) and return its base URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    folder = tmp_path_factory.mktemp("e2e")
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "test",
+        "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
+        "PORTAL_UPLOAD_DIR": str(folder / "uploads"),
+        "PORTAL_SECRET_KEY": "e2e-secret-key-not-for-production-use",
+        "PORTAL_DEMO_PASSWORD": DEMO_PASSWORD,
+        "PORTAL_ARGON2_TIME_COST": "1",
+        "PORTAL_ARGON2_MEMORY_COST": "1024",
+        "PORTAL_LOG_LEVEL": "WARNING",
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([*flask, *command], cwd=PROJECT_ROOT, env=env, check=True,
+                       capture_output=True)
+    port = _free_port()
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port)],
+                              cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("the portal did not start: see " + str(log.name)) from None
+            time.sleep(0.2)
+    yield base_url
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Launch headless Chromium once for the session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    """Return a fresh page of a Chinese-speaking user on a phone-sized screen."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN",
+                                  viewport={"width": 390, "height": 844})
+    new_page = context.new_page()
+    yield new_page
+    context.close()
+
+
+class AxeChecker:
+    """Run axe-core on pages and keep every serious or critical violation."""
+
+    def __init__(self) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.problems: list[str] = []
+
+    def check(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
+        """Check the current page and save its screenshot as ``name``."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        results = self.axe.run(page)
+        for violation in results.response["violations"]:
+            if violation["impact"] in {"serious", "critical"}:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                self.problems.append(f"{name}: {violation['id']} ({violation['impact']}) "
+                                     f"{violation['help']} at {targets}")
+
+
+@pytest.fixture
+def axe() -> Iterator[AxeChecker]:
+    """Check pages with axe; fail the test if any had a serious or critical violation."""
+    checker = AxeChecker()
+    yield checker
+    assert checker.problems == [], "\n".join(checker.problems)
