@@ -128,6 +128,8 @@ def validate(config: Mapping[str, Any]) -> None:
         problems.append("PORTAL_DATABASE_URL must point at PostgreSQL, not SQLite")
     if config["MAIL_BACKEND"] == "memory":
         problems.append("PORTAL_MAIL_BACKEND=memory loses every message")
+    if not config["REDIS_URL"]:
+        problems.append("PORTAL_REDIS_URL must be set so that rate limits hold across instances")
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))
 

@@ -57,6 +57,8 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "BASE_URL": "http://portal.test",
+        # CI sets this so that rate limits run through Redis, as in production.
+        "REDIS_URL": os.environ.get("PORTAL_TEST_REDIS_URL", ""),
     }
     config.update(overrides)
     return config

@@ -485,3 +485,17 @@ def create_department(session: Session, *, code: str, name_zh_hans: str, name_en
 def list_departments(session: Session) -> list[Department]:
     """Return every department in code order."""
     return list(session.scalars(select(Department).order_by(Department.code)))
+
+
+class DemoDataInProduction(RuntimeError):
+    """Raised when a production database holds demo accounts."""
+
+
+def refuse_demo_data(session: Session) -> None:
+    """Stop a production start-up if demo accounts exist.
+
+    :raises DemoDataInProduction: demo accounts were found.
+    """
+    if demo_accounts_present(session):
+        raise DemoDataInProduction(
+            f"Refusing to start in production: demo accounts (@{DEMO_EMAIL_DOMAIN}) exist")

@@ -87,3 +87,14 @@ def test_audit_verify_passes_then_reports_a_changed_row(app, client, world):
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert f"#{target}" in broken.output
+
+
+def test_production_start_up_is_refused_when_demo_accounts_exist(app):
+    import pytest
+
+    from portal.accounts.services import DemoDataInProduction, refuse_demo_data
+
+    refuse_demo_data(db.session)  # a clean database passes
+    app.test_cli_runner().invoke(args=["demo", "load"])
+    with pytest.raises(DemoDataInProduction):
+        refuse_demo_data(db.session)

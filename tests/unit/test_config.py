@@ -2,13 +2,21 @@
 
 import pytest
 
-from portal.config import DEVELOPMENT_SECRET_KEY, SETTINGS, ConfigError, load_config, validate
+from portal.config import (
+    DEVELOPMENT_SECRET_KEY,
+    PROJECT_ROOT,
+    SETTINGS,
+    ConfigError,
+    load_config,
+    validate,
+)
 
 SAFE_PRODUCTION = {
     "PORTAL_ENV": "production",
     "PORTAL_SECRET_KEY": "x" * 48,
     "PORTAL_DATABASE_URL": "postgresql+psycopg://portal@db/portal",
     "PORTAL_MAIL_BACKEND": "smtp",
+    "PORTAL_REDIS_URL": "redis://cache:6379/0",
 }
 
 
@@ -39,6 +47,7 @@ def test_safe_production_configuration_is_accepted():
     ("PORTAL_SECRET_KEY", "short", "SECRET_KEY"),
     ("PORTAL_DATABASE_URL", "sqlite:///portal.sqlite3", "PostgreSQL"),
     ("PORTAL_MAIL_BACKEND", "memory", "MAIL_BACKEND"),
+    ("PORTAL_REDIS_URL", "", "REDIS_URL"),
 ])
 def test_production_refuses_unsafe_settings(variable, value, message):
     with pytest.raises(ConfigError, match=message):
@@ -48,3 +57,9 @@ def test_production_refuses_unsafe_settings(variable, value, message):
 def test_unknown_environment_is_refused():
     with pytest.raises(ConfigError, match="PORTAL_ENV"):
         validate(load_config(environ={"PORTAL_ENV": "staging"}))
+
+
+def test_readme_documents_every_setting():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"`PORTAL_{setting.name}`" in readme, setting.name
