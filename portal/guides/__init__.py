@@ -1,0 +1,1 @@
+"""Public compliance guides, exemption lists and the loader of compliance_guides/."""

@@ -1,0 +1,58 @@
+"""How content codes are named on pages, in every language."""
+
+from flask_babel import lazy_gettext as _l
+
+LIST_TYPE_LABELS = {
+    "no_penalty": _l("No penalty"),
+    "first_violation": _l("No penalty for a first violation"),
+    "mitigated": _l("Mitigated penalty"),
+    "lenient": _l("Lighter penalty"),
+    "no_compulsion": _l("No administrative compulsion"),
+}
+
+LIST_TYPE_EXPLANATIONS = {
+    "no_penalty": _l("A minor violation corrected in time that caused no harm is not penalised "
+                     "(Administrative Penalty Law, Article 33)."),
+    "first_violation": _l("A first violation with slight harm, corrected in time, may be left "
+                          "unpenalised: the officer decides and gives reasons."),
+    "mitigated": _l("The penalty may be set below the legal minimum (Administrative Penalty "
+                    "Law, Article 32)."),
+    "lenient": _l("The penalty is set at the low end of the legal range (Administrative Penalty "
+                  "Law, Article 32)."),
+    "no_compulsion": _l("Administrative compulsory measures, such as sealing or seizure, are "
+                        "not applied."),
+}
+
+CONDITION_LABELS = {
+    "first_discovery": _l("Discovered for the first time"),
+    "corrected_on_the_spot": _l("Corrected on the spot"),
+    "corrected_within_ordered_period": _l("Corrected within the period set in the order to "
+                                          "correct"),
+    "corrected_before_discovery": _l("Corrected before it was discovered"),
+    "no_harm": _l("No harmful consequences"),
+    "slight_harm": _l("Harmful consequences slight"),
+    "no_fault_proven": _l("The party proves it was not at fault"),
+    "commitment_signed": _l("A written commitment to comply is signed"),
+    "harm_reduced_before_order": _l("The harm was removed or reduced on the party's own "
+                                    "initiative"),
+    "other": _l("Other condition"),
+    "any_of": _l("One of the following"),
+}
+
+FOLLOW_UP_LABELS = {
+    "education": _l("Education on the rules"),
+    "commitment_letter": _l("Commitment letter"),
+    "administrative_guidance": _l("Administrative guidance"),
+    "warning_notice": _l("Warning notice"),
+    "re_inspection": _l("Re-inspection"),
+    "routine_inspection": _l("Included in routine inspections"),
+    "stop_violation": _l("Order to stop the violation"),
+    "compensate_consumers": _l("Compensation of consumers"),
+    "recall": _l("Recall of products"),
+}
+
+SEVERITY_LABELS = {
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
+}

@@ -1,0 +1,437 @@
+"""Sync compliance content into the database, and query it.
+
+``sync_content`` is idempotent: unchanged items are left alone, a changed item
+gets a new version (earlier versions stay), an item that left the content is
+retired, never deleted. It flushes; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Department
+from portal.core.audit import record_event
+from portal.guides import content as content_module
+from portal.guides.content import COMMON, Content, ContentInvalid, load_content
+from portal.guides.models import (
+    LIST_TYPES,
+    ContentSync,
+    ExemptionEntryIndustry,
+    ExemptionEntryRecord,
+    ExemptionEntryVersion,
+    IndustryGuide,
+    IndustryGuideVersion,
+    ObligationRecord,
+    ObligationVersion,
+    QuestionnaireVersion,
+    SourceListRecord,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ContentInvalid", "SyncReport", "load_content", "search_entries", "sync_content"]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Return ``value`` (dataclasses, tuples, dates) as JSON-compatible data."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _texts(value: Any) -> Iterable[str]:
+    """Yield every string inside ``value`` (nested dicts and lists)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+def _with_traditional(text: dict[str, str] | None) -> dict[str, str]:
+    """Return a text with its zh_Hant form (written or converted) filled in."""
+    if not text:
+        return {}
+    result = dict(text)
+    if not result.get("zh_Hant") and result.get("zh_Hans"):
+        result["zh_Hant"] = content_module.to_zh_hant(result["zh_Hans"])
+    return result
+
+
+def normalise_for_search(text: str) -> str:
+    """Lower-case and collapse white space, the same way for stored text and queries."""
+    return " ".join(text.lower().split())
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, per kind of item."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    content_digest: str = ""
+
+    def add(self, kind: str, outcome: str) -> None:
+        """Count one item of ``kind`` as created, changed, retired or unchanged."""
+        bucket = self.counts.setdefault(kind, {"created": 0, "changed": 0, "retired": 0,
+                                               "unchanged": 0})
+        bucket[outcome] += 1
+
+    @property
+    def changed_anything(self) -> bool:
+        """Return whether the sync wrote anything."""
+        return any(c["created"] or c["changed"] or c["retired"] for c in self.counts.values())
+
+    def describe(self) -> str:
+        """Return one line per kind: created/changed/retired/unchanged."""
+        return "\n".join(
+            f"{kind}: {c['created']} new, {c['changed']} changed, {c['retired']} retired, "
+            f"{c['unchanged']} unchanged" for kind, c in sorted(self.counts.items()))
+
+
+def _next_version(session: Session, version_model: Any, owner_column: Any, owner_id: int,
+                  ) -> int:
+    current = session.scalar(select(func.max(version_model.version_no))
+                             .where(owner_column == owner_id))
+    return (current or 0) + 1
+
+
+def _current_digest(session: Session, version_model: Any, owner_column: Any,
+                    owner_id: int) -> str | None:
+    return session.scalar(select(version_model.digest).where(
+        owner_column == owner_id, version_model.is_current.is_(True)))
+
+
+def _supersede(session: Session, version_model: Any, owner_column: Any, owner_id: int) -> None:
+    session.execute(update(version_model).where(owner_column == owner_id)
+                    .values(is_current=False))
+
+
+def _sync_departments(session: Session, content: Content, report: SyncReport) -> None:
+    for code, department in sorted(content.departments.items()):
+        names = _with_traditional(department.name)
+        row = session.scalar(select(Department).where(Department.code == code))
+        values = {"name_zh_hans": names["zh_Hans"], "name_en": names.get("en") or names["zh_Hans"],
+                  "name_zh_hant": names.get("zh_Hant")}
+        if row is None:
+            session.add(Department(code=code, short_name=department.short_name or "", **values))
+            report.add("departments", "created")
+            continue
+        changed = any(getattr(row, key) != value for key, value in values.items())
+        if department.short_name and row.short_name != department.short_name:
+            row.short_name, changed = department.short_name, True
+        for key, value in values.items():
+            setattr(row, key, value)
+        report.add("departments", "changed" if changed else "unchanged")
+
+
+def _sync_sources(session: Session, content: Content, report: SyncReport,
+                  now: dt.datetime) -> None:
+    for key, source in sorted(content.sources.items()):
+        data = to_jsonable(source)
+        digest = hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest()
+        row = session.scalar(select(SourceListRecord).where(SourceListRecord.key == key))
+        if row is None:
+            session.add(SourceListRecord(key=key, digest=digest, data=data, updated_at=now))
+            report.add("source_lists", "created")
+        elif row.digest != digest:
+            row.digest, row.data, row.updated_at = digest, data, now
+            report.add("source_lists", "changed")
+        else:
+            report.add("source_lists", "unchanged")
+
+
+def _sync_guides(session: Session, content: Content, report: SyncReport,
+                 now: dt.datetime) -> None:
+    seen = set()
+    for slug, guide in sorted(content.guides.items()):
+        seen.add(slug)
+        record = session.scalar(select(IndustryGuide).where(IndustryGuide.slug == slug))
+        outcome = "changed"
+        if record is None:
+            record = IndustryGuide(slug=slug)
+            session.add(record)
+            session.flush()
+            outcome = "created"
+        elif record.retired_at is not None:
+            record.retired_at = None
+        if _current_digest(session, IndustryGuideVersion, IndustryGuideVersion.guide_id,
+                           record.id) == guide.digest:
+            report.add("guides", "unchanged")
+            continue
+        _supersede(session, IndustryGuideVersion, IndustryGuideVersion.guide_id, record.id)
+        session.add(IndustryGuideVersion(
+            guide_id=record.id,
+            version_no=_next_version(session, IndustryGuideVersion,
+                                     IndustryGuideVersion.guide_id, record.id),
+            digest=guide.digest, content_version=guide.version, reviewed_on=guide.reviewed_on,
+            title=_with_traditional(guide.title), summary=_with_traditional(guide.summary),
+            body=dict(guide.body), zh_hant_generated=guide.zh_hant_generated,
+            divisions=list(guide.divisions), lead_department=guide.lead_department,
+            other_departments=list(guide.other_departments), created_at=now))
+        report.add("guides", outcome)
+    for record in session.scalars(select(IndustryGuide).where(
+            IndustryGuide.retired_at.is_(None), IndustryGuide.slug.not_in(seen or {""}))):
+        record.retired_at = now
+        report.add("guides", "retired")
+
+
+def _sync_obligations(session: Session, content: Content, report: SyncReport,
+                      now: dt.datetime) -> None:
+    obligations = content.obligations
+    for code, obligation in sorted(obligations.items()):
+        record = session.scalar(select(ObligationRecord).where(ObligationRecord.code == code))
+        outcome = "changed"
+        if record is None:
+            record = ObligationRecord(code=code, industry=obligation.industry)
+            session.add(record)
+            session.flush()
+            outcome = "created"
+        record.retired_at = None
+        record.industry = obligation.industry
+        if _current_digest(session, ObligationVersion, ObligationVersion.obligation_id,
+                           record.id) == obligation.digest:
+            report.add("obligations", "unchanged")
+            continue
+        _supersede(session, ObligationVersion, ObligationVersion.obligation_id, record.id)
+        session.add(ObligationVersion(
+            obligation_id=record.id,
+            version_no=_next_version(session, ObligationVersion,
+                                     ObligationVersion.obligation_id, record.id),
+            digest=obligation.digest, title=_with_traditional(obligation.title),
+            description=_with_traditional(obligation.description),
+            legal_basis=to_jsonable(obligation.legal_basis), department=obligation.department,
+            severity=obligation.severity, verify=obligation.verify, created_at=now))
+        report.add("obligations", outcome)
+    for record in session.scalars(select(ObligationRecord).where(
+            ObligationRecord.retired_at.is_(None),
+            ObligationRecord.code.not_in(set(obligations) or {""}))):
+        record.retired_at = now
+        report.add("obligations", "retired")
+
+
+def _entry_search_texts(data: dict[str, Any]) -> tuple[str, str]:
+    violation = _with_traditional(data["violation"])
+    title = normalise_for_search(" ".join(violation.values()))
+    parts = [data["key"], data.get("item_code") or "", *violation.values()]
+    for name in ("conditions_text", "range", "follow_up_text", "repeat_note"):
+        parts += list(_with_traditional(data.get(name)).values())
+    for name in ("rule_breached", "legal_ground"):
+        for citation in data.get(name) or []:
+            parts += list(_texts(citation.get("law_name"))) + list(_texts(citation.get("article")))
+            parts += [content_module.to_zh_hant(t) for t in _texts(citation.get("law_name"))]
+    return title, normalise_for_search(" ".join(part for part in parts if part))
+
+
+def _sync_entries(session: Session, content: Content, report: SyncReport,
+                  now: dt.datetime) -> None:
+    entries = content.exemption_entries
+    for key, entry in sorted(entries.items()):
+        record = session.scalar(select(ExemptionEntryRecord).where(
+            ExemptionEntryRecord.key == key))
+        outcome = "changed"
+        if record is None:
+            record = ExemptionEntryRecord(key=key)
+            session.add(record)
+            session.flush()
+            outcome = "created"
+        record.retired_at = None
+        if _current_digest(session, ExemptionEntryVersion, ExemptionEntryVersion.entry_id,
+                           record.id) == entry.digest:
+            report.add("exemption_entries", "unchanged")
+            continue
+        _supersede(session, ExemptionEntryVersion, ExemptionEntryVersion.entry_id, record.id)
+        data = to_jsonable(entry)
+        title, search_text = _entry_search_texts(data)
+        version = ExemptionEntryVersion(
+            entry_id=record.id,
+            version_no=_next_version(session, ExemptionEntryVersion,
+                                     ExemptionEntryVersion.entry_id, record.id),
+            digest=entry.digest, item_code=entry.item_code, list_type=entry.list_type,
+            department=entry.department, industry=entry.industry,
+            illustrative=entry.illustrative, source_key=entry.source,
+            effective_from=entry.effective_from, effective_until=entry.effective_until,
+            title_search=title, search_text=search_text, data=data, created_at=now)
+        version.industries = [ExemptionEntryIndustry(industry=slug)
+                              for slug in dict.fromkeys(entry.industries)]
+        session.add(version)
+        report.add("exemption_entries", outcome)
+    for record in session.scalars(select(ExemptionEntryRecord).where(
+            ExemptionEntryRecord.retired_at.is_(None),
+            ExemptionEntryRecord.key.not_in(set(entries) or {""}))):
+        record.retired_at = now
+        report.add("exemption_entries", "retired")
+
+
+def _sync_questionnaires(session: Session, content: Content, report: SyncReport,
+                         now: dt.datetime) -> None:
+    seen = set()
+    for slug, guide in sorted(content.guides.items()):
+        questionnaire = guide.questionnaire
+        seen.add(slug)
+        current = session.scalar(select(QuestionnaireVersion).where(
+            QuestionnaireVersion.industry == slug, QuestionnaireVersion.is_current.is_(True)))
+        if current is not None and current.digest == questionnaire.digest:
+            current.retired_at = None
+            report.add("questionnaires", "unchanged")
+            continue
+        session.execute(update(QuestionnaireVersion).where(QuestionnaireVersion.industry == slug)
+                        .values(is_current=False))
+        version_no = (session.scalar(select(func.max(QuestionnaireVersion.version_no)).where(
+            QuestionnaireVersion.industry == slug)) or 0) + 1
+        session.add(QuestionnaireVersion(
+            industry=slug, version_no=version_no, digest=questionnaire.digest,
+            content_version=questionnaire.version, definition=to_jsonable(questionnaire),
+            created_at=now))
+        report.add("questionnaires", "created" if current is None else "changed")
+    for version in session.scalars(select(QuestionnaireVersion).where(
+            QuestionnaireVersion.is_current.is_(True), QuestionnaireVersion.retired_at.is_(None),
+            QuestionnaireVersion.industry.not_in(seen or {""}))):
+        version.retired_at = now
+        report.add("questionnaires", "retired")
+
+
+def content_digest(content: Content) -> str:
+    """Return one digest over every item of the content."""
+    digests = sorted(
+        [g.digest for g in content.guides.values()]
+        + [o.digest for o in content.obligations.values()]
+        + [e.digest for e in content.exemption_entries.values()]
+        + [g.questionnaire.digest for g in content.guides.values()])
+    return hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def sync_content(session: Session, content: Content, *, now: dt.datetime,
+                 actor_label: str = "guides sync") -> SyncReport:
+    """Bring the database in line with ``content`` (the caller commits once)."""
+    report = SyncReport(content_digest=content_digest(content))
+    _sync_departments(session, content, report)
+    _sync_sources(session, content, report, now)
+    _sync_guides(session, content, report, now)
+    _sync_obligations(session, content, report, now)
+    _sync_entries(session, content, report, now)
+    _sync_questionnaires(session, content, report, now)
+    session.flush()
+    if report.changed_anything:
+        session.add(ContentSync(synced_at=now, content_digest=report.content_digest,
+                                summary=report.counts))
+        record_event(session, action="content.synced", object_type="content",
+                     object_id=report.content_digest[:16], actor_label=actor_label,
+                     details=report.counts, now=now)
+    logger.info("content sync by %s: %s", actor_label, report.describe().replace("\n", "; "))
+    return report
+
+
+def sync_from_directory(session: Session, root: Path, *, now: dt.datetime) -> SyncReport:
+    """Load, check and sync the content under ``root``.
+
+    :raises ContentInvalid: the content has errors; nothing is written.
+    """
+    return sync_content(session, load_content(root), now=now)
+
+
+# --------------------------------------------------------------------------- queries
+
+#: Longest query that is searched; longer input is cut (and said so on the page).
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class EntryFilters:
+    """Filters of the exemption-list browser and API, already validated."""
+
+    q: str = ""
+    industry: str | None = None
+    department: str | None = None
+    list_type: str | None = None
+    valid_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results."""
+
+    items: list[ExemptionEntryVersion]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages there are (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def query_terms(q: str) -> list[str]:
+    """Split a query into normalised terms (at most ``MAX_QUERY_LENGTH`` characters)."""
+    return normalise_for_search(q[:MAX_QUERY_LENGTH]).split()
+
+
+def _entry_conditions(filters: EntryFilters) -> list[Any]:
+    conditions: list[Any] = [ExemptionEntryVersion.is_current.is_(True),
+                             ExemptionEntryRecord.retired_at.is_(None)]
+    for term in query_terms(filters.q):
+        conditions.append(ExemptionEntryVersion.search_text.like(_like_pattern(term),
+                                                                 escape="\\"))
+    if filters.industry:
+        conditions.append(exists().where(
+            ExemptionEntryIndustry.version_id == ExemptionEntryVersion.id,
+            ExemptionEntryIndustry.industry.in_([filters.industry, COMMON])))
+    if filters.department:
+        conditions.append(ExemptionEntryVersion.department == filters.department)
+    if filters.list_type:
+        conditions.append(ExemptionEntryVersion.list_type == filters.list_type)
+    if filters.valid_on:
+        day = filters.valid_on
+        conditions.append(and_(
+            or_(ExemptionEntryVersion.effective_from.is_(None),
+                ExemptionEntryVersion.effective_from <= day),
+            or_(ExemptionEntryVersion.effective_until.is_(None),
+                ExemptionEntryVersion.effective_until >= day)))
+    return conditions
+
+
+def search_entries(session: Session, filters: EntryFilters, *, page: int = 1,
+                   per_page: int = 20) -> Page:
+    """Return current entries matching ``filters``, title matches first."""
+    conditions = _entry_conditions(filters)
+    base = (select(ExemptionEntryVersion)
+            .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
+            .where(*conditions))
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    terms = query_terms(filters.q)
+    order: list[Any] = []
+    if terms:
+        title_hits = and_(*(ExemptionEntryVersion.title_search.like(_like_pattern(t),
+                                                                    escape="\\")
+                            for t in terms))
+        order.append(case((title_hits, 0), else_=1))
+    order.append(case(*((ExemptionEntryVersion.list_type == t, i)
+                        for i, t in enumerate(LIST_TYPES)), else_=len(LIST_TYPES)))
+    order.append(ExemptionEntryRecord.id)
+    items = session.scalars(base.order_by(*order).limit(per_page)
+                            .offset((page - 1) * per_page)).all()
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
