@@ -10,7 +10,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations migrate demo lint e2e clean
+.PHONY: run test install translations migrate guides demo lint e2e clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,10 @@ translations: install
 migrate: install
 	$(FLASK) db upgrade
 
-demo: migrate
+guides: migrate
+	$(FLASK) guides sync
+
+demo: guides
 	$(FLASK) demo load
 
 run: translations demo

@@ -125,9 +125,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.guides.api import bp as api_bp
+    from portal.guides.routes import bp as guides_bp
     from portal.main import bp as main_bp
 
-    for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -12,17 +13,55 @@ from sqlalchemy import select
 from portal.accounts.demo import load_demo_data
 from portal.accounts.models import Department, UserKind
 from portal.accounts.services import AccountError, create_staff_user
+from portal.config import PROJECT_ROOT
 from portal.core import i18n_tools, migrations
 from portal.core.audit import verify_chain
 from portal.core.db import utcnow
 from portal.core.security import PasswordProblem, password_problems
 from portal.extensions import db
+from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
+from portal.guides.services import sync_from_directory
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 demo_cli = AppGroup("demo", help="Demonstration data.")
 users_cli = AppGroup("users", help="Government staff accounts.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 translate_cli = AppGroup("translate", help="Interface translations (Babel).")
+guides_cli = AppGroup("guides", help="Compliance guides and exemption lists (content).")
+
+CONTENT_ROOT = PROJECT_ROOT / "compliance_guides"
+
+
+@guides_cli.command("check")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=CONTENT_ROOT, show_default=True)
+def guides_check(root: Path) -> None:
+    """Validate every content file; print every error and exit 1 if there is any."""
+    errors = check_content(root)
+    if errors:
+        click.echo(format_errors(errors), err=True)
+        sys.exit(1)
+    content = load_content(root)
+    click.echo(f"Content is valid: {len(content.guides)} guides, "
+               f"{len(content.obligations)} obligations, "
+               f"{len(content.exemption_entries)} exemption entries.")
+
+
+@guides_cli.command("sync")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=CONTENT_ROOT, show_default=True)
+def guides_sync(root: Path) -> None:
+    """Load the content into the database in one transaction (idempotent)."""
+    try:
+        report = sync_from_directory(db.session, root, now=utcnow())
+    except ContentInvalid as invalid:
+        db.session.rollback()
+        click.echo(format_errors(invalid.errors), err=True)
+        click.echo("Nothing was changed.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(report.describe() if report.changed_anything else
+               "Content already up to date; nothing changed.")
 
 
 @db_cli.command("upgrade")
@@ -136,5 +175,5 @@ def translate_compile() -> None:
 
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
-    for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli):
+    for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli):
         app.cli.add_command(group)

@@ -172,6 +172,10 @@ class World:
         self.officer = UserFactory(officer=True, department=self.department)
         self.legal_reviewer = UserFactory(legal_reviewer=True, department=self.department)
         self.admin = UserFactory(admin=True)
+        from tests.factories import make_entry, make_guide
+
+        self.guide = make_guide()
+        self.entry = make_entry()
         db.session.commit()
 
     def user(self, role: str):  # type: ignore[no-untyped-def]

@@ -94,3 +94,51 @@ class MembershipFactory(_Base):
             agent_firm="广州南沙测试财税咨询有限公司",
             mandate_expires_on=factory.LazyFunction(
                 lambda: utcnow().date() + dt.timedelta(days=90)))
+
+
+def make_guide(slug: str = "testing", *, divisions: tuple[str, ...] = ("62",)):
+    """Create a published guide with one version (for tests that need no real content)."""
+    from portal.guides.models import IndustryGuide, IndustryGuideVersion
+
+    guide = IndustryGuide(slug=slug)
+    db.session.add(guide)
+    db.session.flush()
+    db.session.add(IndustryGuideVersion(
+        guide_id=guide.id, version_no=1, digest="0" * 64, content_version=1,
+        reviewed_on=utcnow().date(), title={"zh_Hans": "测试行业合规指引", "en": "Test guide"},
+        summary={"zh_Hans": "摘要", "en": "Summary"}, body={"zh_Hans": "# 正文", "en": "# Body"},
+        divisions=list(divisions), lead_department="market_regulation"))
+    db.session.flush()
+    return guide
+
+
+def make_entry(key: str = "test-01", *, industry: str = "testing",
+               list_type: str = "no_penalty"):
+    """Create a current exemption entry with one version."""
+    from portal.guides.models import (
+        ExemptionEntryIndustry,
+        ExemptionEntryRecord,
+        ExemptionEntryVersion,
+    )
+
+    record = ExemptionEntryRecord(key=key)
+    db.session.add(record)
+    db.session.flush()
+    data = {
+        "key": key, "industry": industry, "list_type": list_type,
+        "violation": {"zh_Hans": "未明码标价", "en": "Prices not marked"},
+        "rule_breached": [{"law": "price_law", "law_name": {"zh_Hans": "价格法", "en": "Price Law"},
+                           "article": None, "note": None}],
+        "legal_ground": [], "conditions": [{"type": "no_harm"},
+                                           {"type": "corrected_on_the_spot"}],
+        "follow_up_measures": ["education"], "exempt_again": False, "obligations": ["t-01"],
+        "effective_from": None, "effective_until": None,
+    }
+    version = ExemptionEntryVersion(
+        entry_id=record.id, version_no=1, digest="1" * 64, list_type=list_type,
+        department="market_regulation", industry=industry, title_search="未明码标价",
+        search_text="未明码标价 prices not marked", data=data)
+    version.industries = [ExemptionEntryIndustry(industry=industry)]
+    db.session.add(version)
+    db.session.flush()
+    return record

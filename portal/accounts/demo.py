@@ -24,11 +24,14 @@ from portal.core.audit import record_event
 from portal.core.identifiers import make_uscc
 from portal.core.security import hash_password
 
+# Created only when ``guides sync`` has not already created them from
+# compliance_guides/departments.yaml (same codes and names). A short name that
+# no source confirms is left empty rather than invented.
 DEPARTMENTS = (
-    ("market_regulation", "区市场监督管理局", "District Market Regulation Administration",
-     "穗南市监"),
-    ("comprehensive_enforcement", "区综合行政执法局",
-     "District Comprehensive Administrative Law Enforcement Bureau", "穗南综执"),
+    ("market_regulation", "广州市南沙区市场监督管理局",
+     "Nansha District Administration for Market Regulation", "穗南市监"),
+    ("comprehensive_enforcement", "广州市南沙区综合行政执法局",
+     "Nansha District Comprehensive Administrative Law Enforcement Bureau", ""),
 )
 
 ENTERPRISES = (

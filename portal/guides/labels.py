@@ -56,3 +56,31 @@ SEVERITY_LABELS = {
     "medium": _l("Medium"),
     "high": _l("High"),
 }
+
+PRECHECK_STATUS_LABELS = {
+    "met": _l("Met"),
+    "to_do": _l("To do"),
+    "failed": _l("Not met"),
+}
+
+PRECHECK_REASON_LABELS = {
+    "not_first_time": _l("The violation was found before, so it is not a first violation."),
+    "check_records": _l("The department will check its records for earlier violations."),
+    "harm_too_great": _l("The harm was more than this entry allows."),
+    "not_corrected_on_the_spot": _l("The entry requires correction on the spot."),
+    "corrected_too_late": _l("The correction came after the period set in the order to "
+                             "correct."),
+    "correct_now": _l("Correct it now."),
+    "correct_within_period": _l("Correct it within the period the officer sets in the order "
+                                "to correct."),
+    "already_discovered": _l("The entry requires correction before the violation was "
+                             "discovered."),
+    "prove_no_fault": _l("Gather evidence that your business was not at fault."),
+    "sign_commitment": _l("Sign a written commitment to comply (承诺书) when the officer asks."),
+    "reduce_harm": _l("Remove or reduce the harm on your own initiative before any order."),
+    "officer_checks": _l("The officer checks this condition on the facts of the case."),
+    "exempted_before": _l("In Guangdong, after one exemption the same kind of violation is "
+                          "never exempt again."),
+    "not_in_force": _l("The entry is not in force today."),
+    "met": _l("Met"),
+}

@@ -99,6 +99,15 @@ ENDPOINTS: dict[str, Rule] = {
                                                     "/active")),
     "admin.departments": Rule("GET", lambda w: "/admin/departments", ADMIN),
     "admin.audit": Rule("GET", lambda w: "/admin/audit", ADMIN),
+    "guides.index": Rule("GET", lambda w: "/guides", EVERYONE),
+    "guides.guide": Rule("GET", lambda w: f"/guides/{w.guide.slug}", EVERYONE),
+    "guides.entries": Rule("GET", lambda w: "/exemptions", EVERYONE),
+    "guides.entry": Rule("GET", lambda w: f"/exemptions/{w.entry.key}", EVERYONE),
+    "guides.export": Rule("GET", lambda w: "/exemptions/export.csv", EVERYONE),
+    "guides.precheck": Rule("GET", lambda w: "/check", EVERYONE),
+    "guides.precheck_question": Rule("GET", lambda w: f"/check/{w.entry.key}", EVERYONE),
+    "api.exemption_entries": Rule("GET", lambda w: "/api/v1/exemption-entries", EVERYONE),
+    "api.openapi": Rule("GET", lambda w: "/api/v1/openapi.json", EVERYONE),
 }
 
 

@@ -1,0 +1,224 @@
+"""Read-side helpers of the public content pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import markdown
+import nh3
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Department
+from portal.guides.content import localized
+from portal.guides.models import (
+    LIST_TYPES,
+    ExemptionEntryIndustry,
+    ExemptionEntryRecord,
+    ExemptionEntryVersion,
+    IndustryGuide,
+    IndustryGuideVersion,
+    ObligationRecord,
+    ObligationVersion,
+)
+from portal.guides.services import MAX_QUERY_LENGTH, EntryFilters, query_terms
+
+#: Pages of the browser and the API never return more than this per page.
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A content text in the active language, and whether it fell back to Chinese."""
+
+    text: str
+    fallback: bool
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def local_text(text: Mapping[str, str] | None, locale: str) -> LocalText:
+    """Return ``text`` in ``locale`` (Chinese, with a fallback flag, when not translated)."""
+    if not text:
+        return LocalText("", False)
+    value, fallback = localized(text, locale)
+    return LocalText(value, fallback)
+
+
+def render_markdown(source: str) -> Markup:
+    """Render a guide body: Markdown to HTML, then sanitised (content is data, not code)."""
+    html = markdown.markdown(source, extensions=["tables", "sane_lists"])
+    return Markup(nh3.clean(html))  # noqa: S704 - sanitised by nh3 just above
+
+
+_ENTITY = re.compile(r"(&[#A-Za-z0-9]+;)")
+
+
+def highlight(text: str, q: str) -> Markup:
+    """Escape ``text`` and wrap each occurrence of the query's terms in ``<mark>``."""
+    escaped = str(escape(text))
+    terms = sorted({term for term in query_terms(q) if term}, key=len, reverse=True)
+    if not terms:
+        return Markup(escaped)  # noqa: S704 - escaped above
+    pattern = re.compile("|".join(re.escape(str(escape(term))) for term in terms),
+                         re.IGNORECASE)
+    # Highlight text only, never inside an entity such as &amp;.
+    parts = [part if _ENTITY.fullmatch(part) else
+             pattern.sub(lambda match: f"<mark>{match.group(0)}</mark>", part)
+             for part in _ENTITY.split(escaped)]
+    return Markup("".join(parts))  # noqa: S704 - built from escaped text
+
+
+def current_guides(session: Session) -> list[IndustryGuideVersion]:
+    """Return the current version of every guide in force, by slug."""
+    return list(session.scalars(
+        select(IndustryGuideVersion).join(IndustryGuide)
+        .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
+        .order_by(IndustryGuide.slug)))
+
+
+def guide_by_slug(session: Session, slug: str) -> IndustryGuideVersion | None:
+    """Return the current version of guide ``slug``, if it is in force."""
+    return session.scalar(
+        select(IndustryGuideVersion).join(IndustryGuide)
+        .where(IndustryGuide.slug == slug, IndustryGuide.retired_at.is_(None),
+               IndustryGuideVersion.is_current.is_(True)))
+
+
+def obligations_for(session: Session, industry: str) -> list[tuple[str, ObligationVersion]]:
+    """Return (code, current version) of the obligations of ``industry`` and common ones."""
+    rows = session.execute(
+        select(ObligationRecord.code, ObligationVersion).join(ObligationVersion)
+        .where(ObligationRecord.industry.in_([industry, "common"]),
+               ObligationRecord.retired_at.is_(None), ObligationVersion.is_current.is_(True))
+        .order_by(ObligationRecord.industry != industry, ObligationRecord.code))
+    return [(code, version) for code, version in rows]
+
+
+def entry_versions(session: Session, key: str) -> tuple[ExemptionEntryRecord | None,
+                                                        list[ExemptionEntryVersion]]:
+    """Return an entry and all its versions, oldest first."""
+    record = session.scalar(select(ExemptionEntryRecord).where(ExemptionEntryRecord.key == key))
+    if record is None:
+        return None, []
+    return record, list(record.versions)
+
+
+def entries_for_industry(session: Session, industry: str) -> list[ExemptionEntryVersion]:
+    """Return the current entries that apply to ``industry`` (common ones included)."""
+    return list(session.scalars(
+        select(ExemptionEntryVersion)
+        .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
+        .join(ExemptionEntryIndustry)
+        .where(ExemptionEntryVersion.is_current.is_(True),
+               ExemptionEntryRecord.retired_at.is_(None),
+               ExemptionEntryIndustry.industry.in_([industry, "common"]))
+        .order_by(ExemptionEntryRecord.id).distinct()))
+
+
+def departments_by_code(session: Session) -> dict[str, Department]:
+    """Return every department by its code."""
+    return {d.code: d for d in session.scalars(select(Department).order_by(Department.code))}
+
+
+FILTER_MESSAGES = {
+    "industry": _l("There is no industry with this code. Choose one from the list."),
+    "department": _l("There is no department with this code. Choose one from the list."),
+    "list_type": _l("There is no list type with this code. Choose one from the list."),
+    "valid_on": _l("Enter the date as YYYY-MM-DD, for example 2026-11-25."),
+    "page": _l("The page number must be a whole number of 1 or more."),
+    "per_page": _l("The number of results per page must be between 1 and 100."),
+}
+
+
+@dataclass(frozen=True)
+class ParsedFilters:
+    """Filters read from request arguments, with an error message per bad argument."""
+
+    filters: EntryFilters
+    page: int
+    per_page: int
+    errors: dict[str, str]
+    query_was_cut: bool
+
+
+def parse_filters(session: Session, args: Mapping[str, str], *, today: dt.date,
+                  default_per_page: int = 20) -> ParsedFilters:
+    """Validate browser or API arguments; unknown values are errors, never guessed."""
+    errors: dict[str, str] = {}
+    q = (args.get("q") or "").strip()
+    industry = args.get("industry") or None
+    known_industries = {g.guide.slug for g in current_guides(session)} | {"common"}
+    if industry is not None and industry not in known_industries:
+        errors["industry"] = str(FILTER_MESSAGES["industry"])
+        industry = None
+    department = args.get("department") or None
+    if department is not None and department not in departments_by_code(session):
+        errors["department"] = str(FILTER_MESSAGES["department"])
+        department = None
+    list_type = args.get("list_type") or None
+    if list_type is not None and list_type not in LIST_TYPES:
+        errors["list_type"] = str(FILTER_MESSAGES["list_type"])
+        list_type = None
+    valid_on = None
+    raw_valid = args.get("valid_on") or ""
+    if args.get("valid") == "today":
+        valid_on = today
+    elif raw_valid:
+        try:
+            valid_on = dt.date.fromisoformat(raw_valid)
+        except ValueError:
+            errors["valid_on"] = str(FILTER_MESSAGES["valid_on"])
+    page = _positive_int(args.get("page"), 1, errors, "page", maximum=100_000)
+    per_page = _positive_int(args.get("per_page"), default_per_page, errors, "per_page",
+                             maximum=MAX_PER_PAGE)
+    return ParsedFilters(
+        filters=EntryFilters(q=q[:MAX_QUERY_LENGTH], industry=industry, department=department,
+                             list_type=list_type, valid_on=valid_on),
+        page=page, per_page=per_page, errors=errors, query_was_cut=len(q) > MAX_QUERY_LENGTH)
+
+
+def _positive_int(raw: str | None, default: int, errors: dict[str, str], name: str, *,
+                  maximum: int) -> int:
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        errors[name] = str(FILTER_MESSAGES[name])
+        return default
+    return int(raw)
+
+
+def entry_as_json(version: ExemptionEntryVersion, url: str) -> dict[str, Any]:
+    """Return an entry version as the API shows it."""
+    data = version.data
+    return {
+        "key": data["key"],
+        "version": version.version_no,
+        "item_code": version.item_code,
+        "list_type": version.list_type,
+        "department": version.department,
+        "industries": sorted(i.industry for i in version.industries),
+        "illustrative": version.illustrative,
+        "violation": data["violation"],
+        "rule_breached": data["rule_breached"],
+        "legal_ground": data["legal_ground"],
+        "conditions": data["conditions"],
+        "conditions_text": data.get("conditions_text"),
+        "range": data.get("range"),
+        "follow_up_measures": data.get("follow_up_measures", []),
+        "correction_working_days": data.get("correction_working_days"),
+        "repeat_rule": {"exempt_again": data.get("exempt_again"),
+                        "look_back_months": data.get("repeat_look_back_months")},
+        "effective_from": data.get("effective_from"),
+        "effective_until": data.get("effective_until"),
+        "source": data.get("source"),
+        "article_unsure": data.get("article_unsure", False),
+        "url": url,
+    }

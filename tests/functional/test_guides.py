@@ -1,0 +1,402 @@
+"""Compliance content: check, sync, versions, public pages, search, API and exports (issue 3)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from portal.cli import CONTENT_ROOT
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.guides.content import LIST_TYPES, load_content
+from portal.guides.models import (
+    ExemptionEntryRecord,
+    ExemptionEntryVersion,
+    IndustryGuide,
+    ObligationRecord,
+    QuestionnaireVersion,
+)
+from portal.guides.services import (
+    EntryFilters,
+    normalise_for_search,
+    search_entries,
+    sync_from_directory,
+)
+
+
+@pytest.fixture
+def synced(db_session):
+    """Sync the real content into the test database."""
+    report = sync_from_directory(db.session, CONTENT_ROOT, now=utcnow())
+    db.session.commit()
+    return report
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """Return a copy of the real content that a test may change."""
+    target = tmp_path / "compliance_guides"
+    shutil.copytree(CONTENT_ROOT, target)
+    return target
+
+
+def _count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _first_entry_file(root: Path) -> Path:
+    return sorted(root.glob("industries/*/exemptions.yaml"))[0]
+
+
+# --------------------------------------------------------------------------- check and sync
+
+
+def test_check_passes_over_the_real_content(app):
+    result = app.test_cli_runner().invoke(args=["guides", "check"])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+def test_the_real_content_is_big_enough():
+    content = load_content(CONTENT_ROOT)
+    assert len(content.guides) >= 6
+    for guide in content.guides.values():
+        assert len(guide.obligations) >= 8, guide.slug
+        assert 15 <= len(guide.questionnaire.questions) <= 40, guide.slug
+    entries = content.exemption_entries
+    assert len(entries) >= 60
+    assert {entry.list_type for entry in entries.values()} == set(LIST_TYPES)
+    for entry in entries.values():
+        assert entry.illustrative or entry.source, f"{entry.key} has neither a source nor a label"
+
+
+def test_sync_loads_everything_and_is_idempotent(app, synced):
+    content = load_content(CONTENT_ROOT)
+    assert _count(ExemptionEntryRecord) == len(content.exemption_entries)
+    assert _count(IndustryGuide) == len(content.guides)
+    assert _count(ObligationRecord) == len(content.obligations)
+    versions_before = _count(ExemptionEntryVersion)
+    again = app.test_cli_runner().invoke(args=["guides", "sync"])
+    assert again.exit_code == 0
+    assert "nothing changed" in again.output
+    assert _count(ExemptionEntryVersion) == versions_before
+
+
+def test_a_changed_entry_becomes_a_new_version_and_the_old_one_stays(app, synced,
+                                                                     content_copy):
+    path = _first_entry_file(content_copy)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changed = data["entries"][0]
+    key = changed["key"]
+    old_text = changed["violation"]["zh_Hans"]
+    changed["violation"]["zh_Hans"] = old_text + "（修订）"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["guides", "sync", "--root", str(content_copy)])
+    assert result.exit_code == 0, result.output
+    record = db.session.scalar(select(ExemptionEntryRecord).where(
+        ExemptionEntryRecord.key == key))
+    versions = sorted(record.versions, key=lambda v: v.version_no)
+    assert [v.version_no for v in versions] == [1, 2]
+    assert [v.is_current for v in versions] == [False, True]
+    assert versions[0].data["violation"]["zh_Hans"] == old_text
+    assert versions[1].data["violation"]["zh_Hans"].endswith("（修订）")
+    # Only that one entry changed.
+    assert _count(ExemptionEntryVersion) == _count(ExemptionEntryRecord) + 1
+
+
+def test_a_removed_entry_is_retired_never_deleted(app, client, synced, content_copy):
+    path = _first_entry_file(content_copy)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    removed = data["entries"].pop()
+    # Nothing else may refer to the removed entry for the content to stay valid.
+    for questionnaire in content_copy.glob("industries/*/questionnaire.yaml"):
+        text = questionnaire.read_text(encoding="utf-8")
+        if removed["key"] in text:
+            pytest.skip("the last entry is referenced by a questionnaire")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["guides", "sync", "--root", str(content_copy)])
+    assert result.exit_code == 0, result.output
+    record = db.session.scalar(select(ExemptionEntryRecord).where(
+        ExemptionEntryRecord.key == removed["key"]))
+    assert record is not None and record.retired_at is not None
+    listed = search_entries(db.session, EntryFilters(), per_page=1000).items
+    assert removed["key"] not in {v.data["key"] for v in listed}
+    page = client.get(f"/exemptions/{removed['key']}")
+    assert page.status_code == 200  # history stays readable
+
+
+def test_invalid_content_is_refused_and_changes_nothing(app, synced, content_copy):
+    path = _first_entry_file(content_copy)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["entries"][0]["obligations"] = ["no-such-obligation"]
+    data["entries"][0]["violation"]["zh_Hans"] = "不应写入"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (content_copy / "departments.yaml").write_text("departments: [\n", encoding="utf-8")
+    before = (_count(ExemptionEntryVersion), _count(QuestionnaireVersion))
+    check = app.test_cli_runner().invoke(args=["guides", "check", "--root", str(content_copy)])
+    assert check.exit_code == 1
+    assert "departments.yaml" in check.output
+    sync = app.test_cli_runner().invoke(args=["guides", "sync", "--root", str(content_copy)])
+    assert sync.exit_code == 1
+    assert "Nothing was changed" in sync.output
+    assert (_count(ExemptionEntryVersion), _count(QuestionnaireVersion)) == before
+
+
+# --------------------------------------------------------------------------- search
+
+
+def _keys(page):
+    return [v.data["key"] for v in page.items]
+
+
+def _oracle(q: str) -> list[str]:
+    """Compute the expected result order in Python: title matches first, then list type."""
+    terms = normalise_for_search(q).split()
+    rows = db.session.scalars(select(ExemptionEntryVersion).where(
+        ExemptionEntryVersion.is_current.is_(True))).all()
+    hits = [v for v in rows if all(t in v.search_text for t in terms)]
+    hits.sort(key=lambda v: (0 if all(t in v.title_search for t in terms) else 1,
+                             LIST_TYPES.index(v.list_type), v.entry_id))
+    return [v.data["key"] for v in hits]
+
+
+@pytest.mark.parametrize("q", ["价格", "食品", "招牌", "价", "标", "price", "Food"])
+def test_short_chinese_and_english_queries_find_entries_in_a_fixed_order(synced, q):
+    page = search_entries(db.session, EntryFilters(q=q), per_page=1000)
+    assert page.total > 0, q
+    assert _keys(page) == _oracle(q)
+
+
+def test_title_matches_rank_first(synced):
+    page = search_entries(db.session, EntryFilters(q="价格"), per_page=1000)
+    titles = ["价格" in v.title_search for v in page.items]
+    assert titles == sorted(titles, reverse=True)
+    assert titles[0]
+
+
+def test_item_codes_are_searchable(synced):
+    coded = db.session.scalar(select(ExemptionEntryVersion).where(
+        ExemptionEntryVersion.item_code.is_not(None)).limit(1))
+    if coded is None:
+        pytest.skip("no entry with a published item code")
+    page = search_entries(db.session, EntryFilters(q=coded.item_code))
+    assert coded.data["key"] in _keys(page)
+
+
+@pytest.mark.parametrize("q", ["%", "_", "\\", "'", '"', "100%", "a_b", "价" * 2000, "😀",
+                               "' OR 1=1 --", "<script>"])
+def test_awkward_queries_do_not_fail_and_match_literally(client, synced, q):
+    response = client.get("/exemptions", query_string={"q": q})
+    assert response.status_code == 200
+    page = search_entries(db.session, EntryFilters(q=q[:100]))
+    assert _keys(page) == _oracle(q[:100])[:20]
+    if q in {"%", "_", "\\"}:
+        assert page.total == len(_oracle(q))  # a wildcard is a literal character here
+
+
+def test_search_page_highlights_matches(client, synced):
+    page = client.get("/exemptions", query_string={"q": "价格"}).get_data(as_text=True)
+    assert "<mark>价格</mark>" in page
+
+
+def test_script_in_a_query_is_escaped(client, synced):
+    page = client.get("/exemptions", query_string={"q": "<script>alert(1)</script>"})
+    assert "<script>alert(1)</script>" not in page.get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_public_pages_need_no_sign_in(client, synced):
+    content = load_content(CONTENT_ROOT)
+    slug = sorted(content.guides)[0]
+    key = sorted(content.exemption_entries)[0]
+    for path in ["/guides", f"/guides/{slug}", "/exemptions", f"/exemptions/{key}", "/check",
+                 f"/check?industry={slug}", f"/check/{key}"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_guide_page_shows_obligations_with_legal_basis_and_entries(client, synced):
+    content = load_content(CONTENT_ROOT)
+    guide = sorted(content.guides.values(), key=lambda g: g.slug)[0]
+    page = client.get(f"/guides/{guide.slug}").get_data(as_text=True)
+    assert guide.title["zh_Hans"] in page
+    for obligation in guide.obligations:
+        assert obligation.code in page
+    assert guide.obligations[0].legal_basis[0].law_name["zh_Hans"] in page
+    for entry in content.entries_for_industry(guide.slug)[:3]:
+        assert f"/exemptions/{entry.key}" in page
+    assert f"/check?industry={guide.slug}" in page
+
+
+def test_illustrative_entries_carry_a_visible_example_label(client, synced):
+    content = load_content(CONTENT_ROOT)
+    example = next((e for e in content.exemption_entries.values() if e.illustrative), None)
+    if example is None:
+        pytest.skip("no illustrative entry")
+    page = client.get(f"/exemptions/{example.key}").get_data(as_text=True)
+    assert "示例" in page
+
+
+def test_entry_page_shows_every_column_and_the_source(client, synced):
+    content = load_content(CONTENT_ROOT)
+    entry = next(e for e in content.exemption_entries.values() if e.source)
+    page = client.get(f"/exemptions/{entry.key}").get_data(as_text=True)
+    assert entry.violation["zh_Hans"] in page
+    source = content.sources[entry.source]
+    assert source.name["zh_Hans"] in page
+    for citation in entry.legal_ground:
+        assert citation.law_name["zh_Hans"] in page
+
+
+def test_filters_and_pagination(client, synced):
+    for list_type in LIST_TYPES:
+        page = search_entries(db.session, EntryFilters(list_type=list_type), per_page=1000)
+        assert page.total > 0
+        assert {v.list_type for v in page.items} == {list_type}
+    first = client.get("/exemptions", query_string={"per_page": 5}).get_data(as_text=True)
+    assert "page=2" in first
+
+
+def test_unknown_filter_values_get_a_clear_message(english_client, synced):
+    response = english_client.get("/exemptions", query_string={"industry": "nope",
+                                                               "list_type": "x"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "There is no industry with this code" in page
+    assert "There is no list type with this code" in page
+
+
+def test_english_page_falls_back_to_chinese_with_a_notice(english_client, synced):
+    content = load_content(CONTENT_ROOT)
+    untranslated = next((e for e in content.exemption_entries.values()
+                         if not e.violation.get("en")), None)
+    if untranslated is None:
+        pytest.skip("every entry has an English violation text")
+    page = english_client.get(f"/exemptions/{untranslated.key}").get_data(as_text=True)
+    assert "not yet translated" in page
+
+
+# --------------------------------------------------------------------------- API and exports
+
+
+def test_api_filters_and_pagination(client, synced):
+    response = client.get("/api/v1/exemption-entries", query_string={
+        "list_type": "first_violation", "per_page": 3})
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["per_page"] == 3 and len(body["items"]) <= 3
+    assert {item["list_type"] for item in body["items"]} == {"first_violation"}
+    total = body["total"]
+    pages = [client.get("/api/v1/exemption-entries", query_string={
+        "list_type": "first_violation", "per_page": 3, "page": n}).get_json()["items"]
+        for n in range(1, body["pages"] + 1)]
+    assert sum(len(p) for p in pages) == total
+    assert len({item["key"] for p in pages for item in p}) == total
+
+
+def test_api_search_and_industry_and_date(client, synced):
+    content = load_content(CONTENT_ROOT)
+    slug = sorted(content.guides)[0]
+    body = client.get("/api/v1/exemption-entries", query_string={
+        "industry": slug, "valid_on": "2026-11-25", "q": "价"}).get_json()
+    for item in body["items"]:
+        assert slug in item["industries"] or "common" in item["industries"]
+        assert item["effective_until"] is None or item["effective_until"] >= "2026-11-25"
+
+
+@pytest.mark.parametrize(("name", "value"), [("industry", "nope"), ("department", "nope"),
+                                             ("list_type", "nope"), ("valid_on", "25/11/2026"),
+                                             ("page", "0"), ("per_page", "1000")])
+def test_api_refuses_unknown_filter_values(client, synced, name, value):
+    response = client.get("/api/v1/exemption-entries", query_string={name: value})
+    assert response.status_code == 400
+    assert name in response.get_json()["errors"]
+
+
+def test_openapi_document_describes_the_api(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    operation = document["paths"]["/exemption-entries"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "q", "industry", "department", "list_type", "valid_on", "page"}
+
+
+def test_csv_export_opens_in_excel(client, synced):
+    response = client.get("/exemptions/export.csv", query_string={"list_type": "no_penalty"})
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    expected = search_entries(db.session, EntryFilters(list_type="no_penalty"), per_page=1000)
+    assert len(rows) == expected.total + 1
+    assert {row[0] for row in rows[1:]} == {v.data["key"] for v in expected.items}
+    assert rows[0][3] == "违法行为" or rows[0][3] == "事项名称"  # header in the user's language
+
+
+def test_xlsx_export_opens_with_openpyxl(client, synced):
+    response = client.get("/exemptions/export.xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.active
+    expected = search_entries(db.session, EntryFilters(), per_page=10_000)
+    assert sheet.max_row == expected.total + 1
+    keys = {row[0].value for row in sheet.iter_rows(min_row=2)}
+    assert keys == {v.data["key"] for v in expected.items}
+
+
+# --------------------------------------------------------------------------- pre-check pages
+
+
+def _entry_of_type(list_type: str):
+    content = load_content(CONTENT_ROOT)
+    return next(e for e in content.exemption_entries.values() if e.list_type == list_type
+                and e.is_valid_on(utcnow().date()))
+
+
+CLEAN = {"first_time": "yes", "exempted_before": "no", "harm": "none",
+         "corrected": "on_the_spot"}
+
+
+@pytest.mark.parametrize("list_type", LIST_TYPES)
+def test_precheck_names_the_entry_for_every_list_type(english_client, synced, list_type):
+    entry = _entry_of_type(list_type)
+    page = english_client.get(f"/check/{entry.key}", query_string=CLEAN).get_data(as_text=True)
+    if "could apply" not in page:
+        # Some real entries demand on-the-spot correction only, or before discovery.
+        page = english_client.get(f"/check/{entry.key}", query_string={
+            **CLEAN, "corrected": "before_discovery"}).get_data(as_text=True)
+    assert "An exemption entry could apply" in page, entry.key
+    assert f"/exemptions/{entry.key}" in page
+
+
+def test_precheck_exit_page_says_why(english_client, synced):
+    entry = _entry_of_type("no_penalty")
+    page = english_client.get(f"/check/{entry.key}", query_string={
+        **CLEAN, "exempted_before": "yes"}).get_data(as_text=True)
+    assert "does not apply" in page
+    assert "never exempt again" in page
+    assert "Article 32" in page
+
+
+def test_precheck_asks_the_missing_question_and_refuses_an_empty_answer(english_client,
+                                                                        synced):
+    entry = _entry_of_type("no_penalty")
+    first = english_client.get(f"/check/{entry.key}")
+    assert "first time" in first.get_data(as_text=True)
+    empty = english_client.get(f"/check/{entry.key}", query_string={"asked": "history"})
+    assert empty.status_code == 400
+    assert "Choose an answer" in empty.get_data(as_text=True)
+    second = english_client.get(f"/check/{entry.key}", query_string={
+        "first_time": "yes", "exempted_before": "no", "asked": "history"})
+    assert "cause any harm" in second.get_data(as_text=True)
+
+
+def test_precheck_of_an_unknown_entry_is_not_found(client, synced):
+    assert client.get("/check/no-such-entry").status_code == 404
