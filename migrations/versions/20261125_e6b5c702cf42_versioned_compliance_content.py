@@ -104,11 +104,13 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint(
-            "list_type IN ('no_penalty', 'first_violation', 'mitigated', 'lenient', 'no_compulsion')",
+            "list_type IN ('no_penalty', 'first_violation', 'mitigated', 'lenient', "
+            "'no_compulsion')",
             name=op.f("ck_exemption_entry_versions_list_type"),
         ),
         sa.CheckConstraint(
-            "effective_until IS NULL OR effective_from IS NULL OR effective_from <= effective_until",
+            "effective_until IS NULL OR effective_from IS NULL "
+            "OR effective_from <= effective_until",
             name=op.f("ck_exemption_entry_versions_dates_in_order"),
         ),
         sa.ForeignKeyConstraint(
