@@ -10,7 +10,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations migrate guides demo lint e2e clean
+.PHONY: run test install translations migrate guides demo lint e2e bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: translations lint
 
 e2e: translations
 	$(BIN)/python -m pytest -p no:cacheprovider -m e2e
+
+bench: translations
+	$(BIN)/python -m benchmarks.bench_guides
+	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench} \
+	  $(BIN)/python -m benchmarks.bench_guides
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

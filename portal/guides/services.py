@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Department
 from portal.core.audit import record_event
@@ -433,5 +433,6 @@ def search_entries(session: Session, filters: EntryFilters, *, page: int = 1,
                         for i, t in enumerate(LIST_TYPES)), else_=len(LIST_TYPES)))
     order.append(ExemptionEntryRecord.id)
     items = session.scalars(base.order_by(*order).limit(per_page)
-                            .offset((page - 1) * per_page)).all()
+                            .offset((page - 1) * per_page)
+                            .options(selectinload(ExemptionEntryVersion.industries))).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page)

@@ -59,7 +59,7 @@ def test_placeholders_match_in_translations():
 class _TextFinder(HTMLParser):
     """Collect visible text and text-bearing attributes of a template."""
 
-    ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "value"}
+    ATTRIBUTES = {"title", "alt", "placeholder", "aria-label"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,9 +69,15 @@ class _TextFinder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"script", "style"}:
             self._skip += 1
+        attributes = dict(attrs)
         for name, value in attrs:
             if name in self.ATTRIBUTES and value and _is_words(value):
                 self.found.append(f"{tag}[{name}]={value!r}")
+        # A button's value is shown to the user; other values are codes sent to the server.
+        if tag == "input" and attributes.get("type") in {"submit", "button", "reset"}:
+            value = attributes.get("value")
+            if value and _is_words(value):
+                self.found.append(f"input[value]={value!r}")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"script", "style"}:
@@ -103,5 +109,6 @@ def test_templates_carry_no_text_outside_gettext(template):
 
 def test_the_text_check_catches_a_bare_string():
     finder = _TextFinder()
-    finder.feed(_strip_jinja('<p>{{ _("ok") }}</p><p>提交</p><input placeholder="Name">'))
-    assert finder.found == ["提交", "input[placeholder]='Name'"]
+    finder.feed(_strip_jinja('<p>{{ _("ok") }}</p><p>提交</p><input placeholder="Name">'
+                             '<input type="submit" value="Send"><input name="v" value="today">'))
+    assert finder.found == ["提交", "input[placeholder]='Name'", "input[value]='Send'"]

@@ -1,0 +1,1 @@
+"""Benchmarks: realistic data volumes, results reported as ratios to their budgets."""
