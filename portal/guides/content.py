@@ -614,7 +614,7 @@ class _Checker:
                 if code in self.obligations:
                     first = self.obligations[code]
                     self.add(doc, (*where, "code"), f"duplicate obligation code '{code}' "
-                             f"(first in {first.doc.file}:{first.line})")
+                             f"(first in {first.doc.file}:{first.doc.line((*first.path, 'code'))})")
                 else:
                     self.obligations[code] = _Located(doc, where, industry, item)
             self.department(doc, (*where, "department"), item.get("department"))
@@ -633,8 +633,8 @@ class _Checker:
         if isinstance(key, str):
             if key in self.entries:
                 first = self.entries[key]
-                self.add(doc, (*where, "key"),
-                         f"duplicate entry key '{key}' (first in {first.doc.file}:{first.line})")
+                self.add(doc, (*where, "key"), f"duplicate entry key '{key}' (first in "
+                         f"{first.doc.file}:{first.doc.line((*first.path, 'key'))})")
             else:
                 self.entries[key] = _Located(doc, where, industry, item)
         code = item.get("item_code")
@@ -644,7 +644,7 @@ class _Checker:
                 self.add(doc, (*where, "item_code"),
                          f"duplicate item code '{code}' (first in {first.doc.file}:{first.line})")
             else:
-                self.item_codes[code] = _Located(doc, where, industry, item)
+                self.item_codes[code] = _Located(doc, (*where, "item_code"), industry, item)
         illustrative = item.get("illustrative")
         source = item.get("source")
         if illustrative is True:
@@ -817,10 +817,8 @@ class _Checker:
 
     def check_questionnaire(self, slug: str, doc: Document) -> None:
         data = doc.data if isinstance(doc.data, dict) else {}
-        order: dict[str, int] = {}
         questions: dict[str, tuple[dict[str, Any], Path_]] = {}
         sections: dict[str, int] = {}
-        position = 0
         for s_index, section in _items(data, "sections"):
             s_path: Path_ = ("sections", s_index)
             s_id = section.get("id")
@@ -829,23 +827,19 @@ class _Checker:
                     self.add(doc, (*s_path, "id"), f"duplicate section id '{s_id}' "
                              f"(first at line {sections[s_id]})")
                 sections.setdefault(s_id, doc.line(s_path) or 0)
-            first_position = position
-            self.check_show_if(doc, (*s_path, "show_if"), section.get("show_if"), questions,
-                               order, first_position, "section")
+            self.check_show_if(doc, (*s_path, "show_if"), section.get("show_if"), questions)
             for q_index, question in _items(section, "questions"):
                 q_path: Path_ = (*s_path, "questions", q_index)
                 q_id = question.get("id")
                 self.check_show_if(doc, (*q_path, "show_if"), question.get("show_if"),
-                                   questions, order, position, "question", own=q_id)
+                                   questions, own=q_id)
                 if isinstance(q_id, str):
                     if q_id in questions:
                         self.add(doc, (*q_path, "id"), f"duplicate question id '{q_id}' (first "
                                  f"at line {doc.line(questions[q_id][1])})")
                     else:
                         questions[q_id] = (question, q_path)
-                        order[q_id] = position
                 self.check_question(slug, doc, q_path, question)
-                position += 1
         total_weight = sum(q.get("weight", 0) for q, _ in questions.values()
                            if isinstance(q.get("weight", 0), int | float))
         if questions and total_weight <= 0:
@@ -854,8 +848,12 @@ class _Checker:
 
     def check_show_if(self, doc: Document, where: Path_, show_if: Any,
                       questions: dict[str, tuple[dict[str, Any], Path_]],
-                      order: dict[str, int], position: int, owner: str,
                       own: Any = None) -> None:
+        """Check that every clause names an earlier question and suits its type.
+
+        ``questions`` holds only the questions before this point, so a name not
+        in it is either later in the file or unknown.
+        """
         if not isinstance(show_if, dict):
             return
         for mode in ("all", "any"):

@@ -1,0 +1,1 @@
+"""Tests of the compliance_guides/ format, checker and content."""
