@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.accounts.demo import load_demo_data
 from portal.accounts.models import Department, UserKind
 from portal.accounts.services import AccountError, create_staff_user
-from portal.config import PROJECT_ROOT
+from portal.config import load_config
 from portal.core import i18n_tools, migrations
 from portal.core.audit import verify_chain
 from portal.core.db import utcnow
@@ -29,7 +29,8 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 translate_cli = AppGroup("translate", help="Interface translations (Babel).")
 guides_cli = AppGroup("guides", help="Compliance guides and exemption lists (content).")
 
-CONTENT_ROOT = PROJECT_ROOT / "compliance_guides"
+#: The content folder: PORTAL_CONTENT_DIR, by default compliance_guides/.
+CONTENT_ROOT = Path(load_config()["CONTENT_DIR"])
 
 
 @guides_cli.command("check")

@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", "",
             "Optional redis:// URL. When set, sign-in rate limits are shared by all processes "
             "through Redis; otherwise they are kept in each process's memory."),
+    Setting("CONTENT_DIR", str(PROJECT_ROOT / "compliance_guides"),
+            "Folder of the compliance content that `flask guides check|sync` read."),
     Setting("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"),
             "Where evidence files are stored. A volume shared by all instances in production."),
     Setting("MAX_UPLOAD_MB", 20, "Largest accepted upload in megabytes.", int),

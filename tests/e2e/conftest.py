@@ -51,7 +51,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PORTAL_LOG_LEVEL": "WARNING",
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for command in (["db", "upgrade"], ["demo", "load"]):
+    for command in (["db", "upgrade"], ["guides", "sync"], ["demo", "load"]):
         subprocess.run([*flask, *command], cwd=PROJECT_ROOT, env=env, check=True,
                        capture_output=True)
     port = _free_port()

@@ -1,0 +1,305 @@
+"""The self-check engine (自查自纠): visibility, answer checking, findings and score.
+
+Pure Python: no Flask, no database. It works on a questionnaire definition as
+stored with each questionnaire version (the JSON form of
+``portal.guides.content.Questionnaire``), so a self-check is always evaluated
+against the version it was answered on.
+
+Scoring, shown to the user question by question:
+
+* only visible questions with a weight count;
+* "not applicable" answers are left out of both sides of the sum;
+* an answer that raises a finding earns 0 of its weight, any other answer earns
+  all of it;
+* an unanswered required question earns 0 (unfavourable);
+* score = 100 × earned ÷ possible, rounded to a whole number (100 when nothing
+  counts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+#: Stored in place of an answer when the user chose "not applicable".
+NOT_APPLICABLE = "__not_applicable__"
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+class AnswerProblem(StrEnum):
+    """Why a posted answer was refused (the form maps each to a message)."""
+
+    NOT_OFFERED = "not_offered"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_WHOLE = "not_whole"
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+    NOT_A_DATE = "not_a_date"
+    TOO_LONG = "too_long"
+    NOT_APPLICABLE_REFUSED = "not_applicable_refused"
+
+
+class InvalidAnswer(ValueError):
+    """A posted value cannot be an answer to its question."""
+
+    def __init__(self, problem: AnswerProblem, **details: Any) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+        self.details = details
+
+
+def questions(definition: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Return every question of the questionnaire in order."""
+    return [q for section in definition["sections"] for q in section["questions"]]
+
+
+def question_index(definition: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Return the questions by id."""
+    return {q["id"]: q for q in questions(definition)}
+
+
+def _clause_holds(clause: Mapping[str, Any], answer: Any) -> bool:
+    """Return whether ``answer`` satisfies one clause (unanswered and N/A never do)."""
+    if answer is None or answer == NOT_APPLICABLE:
+        return False
+    op, value = clause["op"], clause["value"]
+    if isinstance(answer, list):  # multiple choice: about membership
+        chosen = set(answer)
+        if op == "equals":
+            return value in chosen
+        if op == "not_equals":
+            return value not in chosen
+        if op == "in":
+            return bool(chosen & set(value))
+        if op == "not_in":
+            return not chosen & set(value)
+        return False
+    if op == "equals":
+        return bool(answer == value)
+    if op == "not_equals":
+        return bool(answer != value)
+    if op == "in":
+        return answer in value
+    if op == "not_in":
+        return answer not in value
+    try:
+        if op == "gt":
+            return bool(answer > value)
+        if op == "lt":
+            return bool(answer < value)
+    except TypeError:
+        return False
+    return False
+
+
+def _show_if_holds(show_if: Mapping[str, Any] | None, answers: Mapping[str, Any]) -> bool:
+    if not show_if:
+        return True
+    results = [_clause_holds(c, answers.get(c["question"])) for c in show_if["clauses"]]
+    return all(results) if show_if["mode"] == "all" else any(results)
+
+
+def visible_question_ids(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
+    """Return the ids of the questions shown for these answers, in order.
+
+    Conditions only look at earlier questions, and a hidden question's answer
+    counts as no answer, so a chain of conditions is evaluated in one pass.
+    """
+    visible: list[str] = []
+    effective: dict[str, Any] = {}
+    for section in definition["sections"]:
+        section_shown = _show_if_holds(section.get("show_if"), effective)
+        for question in section["questions"]:
+            if section_shown and _show_if_holds(question.get("show_if"), effective):
+                visible.append(question["id"])
+                if question["id"] in answers:
+                    effective[question["id"]] = answers[question["id"]]
+    return visible
+
+
+def visible_sections(definition: Mapping[str, Any],
+                     answers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Return the sections that have at least one visible question."""
+    shown = set(visible_question_ids(definition, answers))
+    return [s for s in definition["sections"] if any(q["id"] in shown for q in s["questions"])]
+
+
+def keep_visible(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Return only the answers of visible questions (hidden answers are discarded)."""
+    shown = set(visible_question_ids(definition, answers))
+    return {qid: value for qid, value in answers.items() if qid in shown}
+
+
+def parse_answer(question: Mapping[str, Any], raw: str | list[str] | None) -> Any:
+    """Turn a posted value into an answer; None means "not answered".
+
+    :raises InvalidAnswer: the value is not one the question accepts.
+    """
+    kind = question["type"]
+    if raw == NOT_APPLICABLE or (isinstance(raw, list) and NOT_APPLICABLE in raw):
+        if not question.get("allow_not_applicable"):
+            raise InvalidAnswer(AnswerProblem.NOT_APPLICABLE_REFUSED)
+        return NOT_APPLICABLE
+    if kind == "multiple_choice":
+        values = [v for v in (raw if isinstance(raw, list) else [raw] if raw else []) if v]
+        offered = {o["value"] for o in question.get("options") or []}
+        if any(v not in offered for v in values):
+            raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
+        return sorted(set(values), key=[o["value"] for o in question["options"]].index) or None
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if kind == "yes_no":
+        if raw not in {"yes", "no"}:
+            raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
+        return raw == "yes"
+    if kind == "single_choice":
+        if raw not in {o["value"] for o in question.get("options") or []}:
+            raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
+        return raw
+    if kind == "number":
+        return _parse_number(question, raw)
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(raw).isoformat()
+        except ValueError as error:
+            raise InvalidAnswer(AnswerProblem.NOT_A_DATE) from error
+    if kind in {"text", "attachment"}:
+        limit = question.get("max_length") or 2000
+        if len(raw) > limit:
+            raise InvalidAnswer(AnswerProblem.TOO_LONG, limit=limit)
+        return raw
+    raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
+
+
+def _parse_number(question: Mapping[str, Any], raw: str) -> float | int:
+    try:
+        number = float(raw.replace(",", "").replace("，", ""))
+    except ValueError as error:
+        raise InvalidAnswer(AnswerProblem.NOT_A_NUMBER) from error
+    if not math.isfinite(number):
+        raise InvalidAnswer(AnswerProblem.NOT_A_NUMBER)
+    if question.get("integer"):
+        if number != int(number):
+            raise InvalidAnswer(AnswerProblem.NOT_WHOLE)
+        number = int(number)
+    if question.get("min") is not None and number < question["min"]:
+        raise InvalidAnswer(AnswerProblem.TOO_SMALL, min=question["min"])
+    if question.get("max") is not None and number > question["max"]:
+        raise InvalidAnswer(AnswerProblem.TOO_LARGE, max=question["max"])
+    return number
+
+
+@dataclass(frozen=True)
+class FindingResult:
+    """A problem found: the obligation breached and what to do, by when."""
+
+    question_id: str
+    obligation: str
+    severity: str
+    action: Mapping[str, str]
+    correction_working_days: int | None
+    exemptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One question's part in the score."""
+
+    question_id: str
+    weight: float
+    earned: float
+    #: counted, not_applicable, unanswered (counts as 0) or finding (counts as 0).
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Findings, score and band of a set of answers."""
+
+    findings: tuple[FindingResult, ...]
+    contributions: tuple[Contribution, ...]
+    earned: float
+    possible: float
+    score: int
+    band: Mapping[str, Any] | None
+    missing_required: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the evaluation as JSON-compatible data (stored with the self-check)."""
+        return {
+            "findings": [vars(f) | {"exemptions": list(f.exemptions),
+                                    "action": dict(f.action)} for f in self.findings],
+            "contributions": [vars(c) for c in self.contributions],
+            "earned": self.earned, "possible": self.possible, "score": self.score,
+            "band": dict(self.band) if self.band else None,
+            "missing_required": list(self.missing_required),
+        }
+
+
+def evaluate(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> Evaluation:
+    """Evaluate answers against the questionnaire: findings, contributions, score, band."""
+    index = question_index(definition)
+    shown = visible_question_ids(definition, answers)
+    findings: list[FindingResult] = []
+    contributions: list[Contribution] = []
+    missing: list[str] = []
+    for qid in shown:
+        question = index[qid]
+        answer = answers.get(qid)
+        if answer is None and question.get("required"):
+            missing.append(qid)
+        raised = [f for f in question.get("findings") or []
+                  if _clause_holds(f["when"], answer)]
+        for finding in raised:
+            findings.append(FindingResult(
+                question_id=qid, obligation=finding["obligation"],
+                severity=finding["severity"], action=finding["action"],
+                correction_working_days=finding.get("correction_working_days"),
+                exemptions=tuple(finding.get("exemptions") or ())))
+        weight = float(question.get("weight") or 0)
+        if weight <= 0:
+            continue
+        if answer == NOT_APPLICABLE:
+            contributions.append(Contribution(qid, weight, 0.0, "not_applicable"))
+        elif answer is None:
+            if question.get("required"):
+                contributions.append(Contribution(qid, weight, 0.0, "unanswered"))
+        elif raised:
+            contributions.append(Contribution(qid, weight, 0.0, "finding"))
+        else:
+            contributions.append(Contribution(qid, weight, weight, "counted"))
+    counted = [c for c in contributions if c.outcome != "not_applicable"]
+    possible = sum(c.weight for c in counted)
+    earned = sum(c.earned for c in counted)
+    score = 100 if possible == 0 else round(100 * earned / possible)
+    findings.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+    return Evaluation(findings=tuple(findings), contributions=tuple(contributions),
+                      earned=earned, possible=possible, score=score,
+                      band=band_for(definition, score), missing_required=tuple(missing))
+
+
+def band_for(definition: Mapping[str, Any], score: int) -> Mapping[str, Any] | None:
+    """Return the risk band whose range holds ``score``."""
+    for band in definition.get("bands") or []:
+        if band["min"] <= score <= band["max"]:
+            return band
+    return None
+
+
+def section_status(definition: Mapping[str, Any], section: Mapping[str, Any],
+                   answers: Mapping[str, Any], visited: set[str]) -> str:
+    """Return not_started, in_progress or complete for a section of the task list."""
+    shown = set(visible_question_ids(definition, answers))
+    own = [q for q in section["questions"] if q["id"] in shown]
+    if section["id"] not in visited and not any(q["id"] in answers for q in own):
+        return "not_started"
+    missing = [q for q in own if q.get("required") and answers.get(q["id"]) is None]
+    return "in_progress" if missing else "complete"

@@ -1,0 +1,334 @@
+"""Rules of self-checks: start, save a page, submit, compare, list.
+
+Services flush but never commit; routes commit once. Submission is the one
+state change of a self-check: it checks the row version the user saw, writes
+the audit event and bumps the version in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from portal.accounts.models import Enterprise, User
+from portal.core.audit import record_event
+from portal.guides.models import IndustryGuide, IndustryGuideVersion, QuestionnaireVersion
+from portal.selfcheck import engine
+from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+
+logger = logging.getLogger(__name__)
+
+
+class SelfCheckError(Exception):
+    """A rule of self-checks refused the request."""
+
+
+class NoQuestionnaire(SelfCheckError):
+    """No questionnaire covers the enterprise's industry."""
+
+
+class TamperedPost(SelfCheckError):
+    """The post names questions that are not on the page (refused whole)."""
+
+
+class Incomplete(SelfCheckError):
+    """Required questions are unanswered; ``missing`` lists them in order."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        super().__init__(f"{len(missing)} required answers missing")
+        self.missing = missing
+
+
+class AlreadySubmitted(SelfCheckError):
+    """The self-check was submitted already (for example from another tab)."""
+
+
+class Conflict(SelfCheckError):
+    """The self-check changed since the user loaded the page."""
+
+
+def industry_for(session: Session, enterprise: Enterprise) -> str | None:
+    """Return the slug of the guide that covers the enterprise's GB/T 4754 division."""
+    for version in session.scalars(
+            select(IndustryGuideVersion).join(IndustryGuide)
+            .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
+            .order_by(IndustryGuide.slug)):
+        if enterprise.industry_code in version.divisions:
+            return version.guide.slug
+    return None
+
+
+def current_questionnaire(session: Session, industry: str) -> QuestionnaireVersion | None:
+    """Return the questionnaire version in force for ``industry``."""
+    return session.scalar(select(QuestionnaireVersion).where(
+        QuestionnaireVersion.industry == industry, QuestionnaireVersion.is_current.is_(True),
+        QuestionnaireVersion.retired_at.is_(None)))
+
+
+def list_self_checks(session: Session, enterprise: Enterprise) -> list[SelfCheck]:
+    """Return the enterprise's self-checks, newest first."""
+    return list(session.scalars(select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
+                                .order_by(SelfCheck.id.desc())))
+
+
+def open_draft(session: Session, enterprise: Enterprise) -> SelfCheck | None:
+    """Return the enterprise's draft, if one is in progress."""
+    return session.scalar(select(SelfCheck).where(
+        SelfCheck.enterprise_id == enterprise.id, SelfCheck.status == SelfCheckStatus.DRAFT))
+
+
+def last_submitted(session: Session, enterprise: Enterprise, *,
+                   before_id: int | None = None) -> SelfCheck | None:
+    """Return the enterprise's latest submitted self-check (before ``before_id``)."""
+    query = select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id,
+                                    SelfCheck.status == SelfCheckStatus.SUBMITTED)
+    if before_id is not None:
+        query = query.where(SelfCheck.id < before_id)
+    return session.scalar(query.order_by(SelfCheck.id.desc()).limit(1))
+
+
+def _carry_over(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep previous answers that are still valid answers to this version's questions."""
+    index = engine.question_index(definition)
+    kept = {}
+    for qid, value in answers.items():
+        question = index.get(qid)
+        if question is None:
+            continue
+        raw: Any = value
+        if isinstance(value, bool):
+            raw = "yes" if value else "no"
+        elif isinstance(value, int | float):
+            raw = str(value)
+        try:
+            parsed = engine.parse_answer(question, raw)
+        except engine.InvalidAnswer:
+            continue
+        if parsed is not None:
+            kept[qid] = parsed
+    return engine.keep_visible(definition, kept)
+
+
+def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
+                     now: dt.datetime) -> SelfCheck:
+    """Return the enterprise's draft, or start one from the previous answers.
+
+    :raises NoQuestionnaire: no questionnaire covers the enterprise's industry.
+    """
+    draft = open_draft(session, enterprise)
+    if draft is not None:
+        return draft
+    industry = industry_for(session, enterprise)
+    questionnaire = current_questionnaire(session, industry) if industry else None
+    if questionnaire is None:
+        raise NoQuestionnaire(enterprise.industry_code)
+    previous = last_submitted(session, enterprise)
+    answers = _carry_over(questionnaire.definition, previous.answers) if previous else {}
+    self_check = SelfCheck(
+        enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
+        industry=questionnaire.industry, answers=answers, visited_sections=[],
+        previous_id=previous.id if previous else None, started_by_id=user.id,
+        created_at=now, updated_at=now)
+    session.add(self_check)
+    session.flush()
+    record_event(session, action="selfcheck.started", object_type="self_check",
+                 object_id=self_check.id, actor=user, to_state=SelfCheckStatus.DRAFT.value,
+                 details={"enterprise_id": enterprise.id,
+                          "questionnaire_version_id": questionnaire.id,
+                          "from_previous": self_check.previous_id}, now=now)
+    logger.info("self-check %s started by %s", self_check.id, user.id)
+    return self_check
+
+
+def section_of(definition: Mapping[str, Any], section_id: str) -> Mapping[str, Any] | None:
+    """Return the section ``section_id`` of the questionnaire."""
+    return next((s for s in definition["sections"] if s["id"] == section_id), None)
+
+
+def save_section(session: Session, self_check: SelfCheck, section_id: str,
+                 posted: Mapping[str, Any], *, now: dt.datetime,
+                 ) -> tuple[dict[str, engine.InvalidAnswer], list[str]]:
+    """Save the answers posted on one section page.
+
+    ``posted`` maps question ids to posted values (lists for multiple choice).
+    Returns the refused answers by question id (then nothing is saved) and the
+    ids of questions of this section that became visible and are unanswered.
+
+    :raises TamperedPost: the post names questions that are not on this page.
+    :raises AlreadySubmitted: the self-check is no longer a draft.
+    """
+    if self_check.status != SelfCheckStatus.DRAFT:
+        raise AlreadySubmitted()
+    definition = self_check.questionnaire.definition
+    section = section_of(definition, section_id)
+    if section is None:
+        raise TamperedPost(section_id)
+    own = {q["id"]: q for q in section["questions"]}
+    unknown = set(posted) - set(own)
+    if unknown:
+        raise TamperedPost(", ".join(sorted(unknown)))
+    base = {qid: value for qid, value in self_check.answers.items() if qid not in own}
+    errors: dict[str, engine.InvalidAnswer] = {}
+    parsed: dict[str, Any] = {}
+    for qid, question in own.items():
+        try:
+            value = engine.parse_answer(question, posted.get(qid))
+        except engine.InvalidAnswer as error:
+            errors[qid] = error
+            continue
+        if value is not None:
+            parsed[qid] = value
+    shown_before = set(engine.visible_question_ids(definition, self_check.answers))
+    merged = engine.keep_visible(definition, base | parsed)
+    # Only answers to questions that were on the page count as refused.
+    errors = {qid: e for qid, e in errors.items() if qid in shown_before}
+    if errors:
+        return errors, []
+    self_check.answers = merged
+    if section_id not in self_check.visited_sections:
+        self_check.visited_sections = [*self_check.visited_sections, section_id]
+    self_check.updated_at = now
+    session.flush()
+    shown_after = engine.visible_question_ids(definition, merged)
+    appeared = [qid for qid in shown_after if qid in own and qid not in shown_before
+                and qid not in merged]
+    return {}, appeared
+
+
+def _reference(self_check: SelfCheck, now: dt.datetime) -> str:
+    """Return the reference number: ZC, the year, and the id (unique across processes)."""
+    return f"ZC{now.year}{self_check.id:07d}"
+
+
+def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
+                      signer_name: str, signer_role: str, expected_version: int,
+                      commitment_text: str, now: dt.datetime) -> SelfCheck:
+    """Submit a complete draft with the signed commitment (承诺), and score it.
+
+    :raises AlreadySubmitted: it was submitted already (another tab).
+    :raises Conflict: it changed since the page was loaded.
+    :raises Incomplete: required answers are missing.
+    """
+    if self_check.status != SelfCheckStatus.DRAFT:
+        raise AlreadySubmitted()
+    if self_check.version != expected_version:
+        raise Conflict()
+    definition = self_check.questionnaire.definition
+    answers = engine.keep_visible(definition, self_check.answers)
+    evaluation = engine.evaluate(definition, answers)
+    if evaluation.missing_required:
+        raise Incomplete(evaluation.missing_required)
+    self_check.answers = answers
+    self_check.status = SelfCheckStatus.SUBMITTED
+    self_check.submitted_at = now
+    self_check.submitted_by_id = user.id
+    self_check.signer_name = signer_name.strip()
+    self_check.signer_role = signer_role.strip()
+    self_check.commitment_text = commitment_text
+    self_check.score = evaluation.score
+    self_check.band = evaluation.band["code"] if evaluation.band else None
+    self_check.result = evaluation.as_dict()
+    self_check.reference = _reference(self_check, now)
+    self_check.updated_at = now
+    session.flush()  # the version column makes a concurrent second submit fail here
+    record_event(session, action="selfcheck.submitted", object_type="self_check",
+                 object_id=self_check.id, actor=user, from_state=SelfCheckStatus.DRAFT.value,
+                 to_state=SelfCheckStatus.SUBMITTED.value,
+                 details={"reference": self_check.reference, "score": self_check.score,
+                          "band": self_check.band, "findings": len(evaluation.findings),
+                          "signer_name": self_check.signer_name,
+                          "signer_role": self_check.signer_role}, now=now)
+    logger.info("self-check %s submitted by %s", self_check.id, user.id)
+    return self_check
+
+
+@dataclass(frozen=True)
+class SectionComparison:
+    """How a section scored now and the previous time."""
+
+    section_id: str
+    now: int | None
+    before: int | None
+
+    @property
+    def trend(self) -> str:
+        """Return better, worse, same or new."""
+        if self.now is None or self.before is None:
+            return "new"
+        return "better" if self.now > self.before else "worse" if self.now < self.before else (
+            "same")
+
+
+def section_scores(definition: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, int]:
+    """Return each section's score (0-100) from a stored evaluation's contributions."""
+    section_of_question = {q["id"]: s["id"] for s in definition["sections"]
+                           for q in s["questions"]}
+    totals: dict[str, list[float]] = {}
+    for contribution in result.get("contributions", []):
+        if contribution["outcome"] == "not_applicable":
+            continue
+        earned, possible = totals.setdefault(section_of_question.get(
+            contribution["question_id"], "?"), [0.0, 0.0])
+        totals[section_of_question.get(contribution["question_id"], "?")] = [
+            earned + contribution["earned"], possible + contribution["weight"]]
+    return {sid: round(100 * e / p) if p else 100 for sid, (e, p) in totals.items()}
+
+
+def compare_with_previous(current: SelfCheck, previous: SelfCheck | None,
+                          ) -> list[SectionComparison]:
+    """Compare each section's score with the previous submitted self-check."""
+    if current.result is None:
+        return []
+    definition = current.questionnaire.definition
+    now_scores = section_scores(definition, current.result)
+    before_scores = (section_scores(previous.questionnaire.definition, previous.result)
+                     if previous is not None and previous.result else {})
+    return [SectionComparison(s["id"], now_scores.get(s["id"]), before_scores.get(s["id"]))
+            for s in definition["sections"] if s["id"] in now_scores]
+
+
+@dataclass(frozen=True)
+class OfficerFilters:
+    """Filters of the officers' list of self-checks."""
+
+    industry: str | None = None
+    town: str | None = None
+    band: str | None = None
+    #: Start and end (exclusive) of the submission period, as aware datetimes.
+    submitted_from: dt.datetime | None = None
+    submitted_before: dt.datetime | None = None
+
+
+def department_industries(session: Session, department_code: str) -> set[str]:
+    """Return the industries whose guide names ``department_code`` as a department."""
+    return {v.guide.slug for v in session.scalars(
+        select(IndustryGuideVersion).join(IndustryGuide)
+        .where(IndustryGuideVersion.is_current.is_(True)))
+        if v.lead_department == department_code or department_code in v.other_departments}
+
+
+def list_for_department(session: Session, department_code: str, filters: OfficerFilters, *,
+                        limit: int = 200) -> list[SelfCheck]:
+    """Return submitted self-checks of the department's industries, newest first."""
+    industries = department_industries(session, department_code)
+    if filters.industry:
+        industries &= {filters.industry}
+    conditions = [SelfCheck.status == SelfCheckStatus.SUBMITTED,
+                  SelfCheck.industry.in_(industries or {""})]
+    if filters.band:
+        conditions.append(SelfCheck.band == filters.band)
+    if filters.town:
+        conditions.append(Enterprise.town == filters.town)
+    if filters.submitted_from:
+        conditions.append(SelfCheck.submitted_at >= filters.submitted_from)
+    if filters.submitted_before:
+        conditions.append(SelfCheck.submitted_at < filters.submitted_before)
+    return list(session.scalars(
+        select(SelfCheck).join(Enterprise, Enterprise.id == SelfCheck.enterprise_id)
+        .where(and_(*conditions)).order_by(SelfCheck.submitted_at.desc()).limit(limit)))

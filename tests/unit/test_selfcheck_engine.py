@@ -1,0 +1,209 @@
+"""The self-check engine: visibility, answer checking, findings and the score (issue 4)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.cli import CONTENT_ROOT
+from portal.guides.content import load_content
+from portal.guides.services import to_jsonable
+from portal.selfcheck.engine import (
+    NOT_APPLICABLE,
+    AnswerProblem,
+    InvalidAnswer,
+    evaluate,
+    keep_visible,
+    parse_answer,
+    question_index,
+    questions,
+    section_status,
+    visible_question_ids,
+)
+
+
+def _q(qid, kind="yes_no", **extra):
+    return {"id": qid, "type": kind, "text": {"zh_Hans": qid}, "required": True,
+            "allow_not_applicable": False, "weight": 0, "options": [], "findings": [],
+            "show_if": None, **extra}
+
+
+def _when(qid, op, value):
+    return {"question": qid, "op": op, "value": value}
+
+
+def _finding(qid, value=False, severity="high", obligation="OB-1"):
+    return {"when": _when(qid, "equals", value), "obligation": obligation,
+            "severity": severity, "action": {"zh_Hans": "整改"},
+            "correction_working_days": 5, "exemptions": ["e-1"]}
+
+
+DEFINITION = {
+    "sections": [
+        {"id": "a", "show_if": None, "questions": [
+            _q("licensed", weight=10, findings=[_finding("licensed")]),
+            _q("displayed", weight=2, findings=[_finding("displayed", severity="low")],
+               show_if={"mode": "all", "clauses": [_when("licensed", "equals", True)]}),
+            _q("seats", "number", required=False, min=0, max=500, integer=True),
+        ]},
+        {"id": "b", "show_if": {"mode": "any", "clauses": [_when("seats", "gt", 50)]},
+         "questions": [
+             _q("fire_exit", weight=5, allow_not_applicable=True,
+                findings=[_finding("fire_exit")]),
+         ]},
+        {"id": "c", "show_if": None, "questions": [
+            _q("fuel", "single_choice", weight=0, options=[
+                {"value": "gas", "label": {}}, {"value": "electric", "label": {}}]),
+            _q("gas_checked", weight=3, findings=[_finding("gas_checked", severity="medium")],
+               show_if={"mode": "all", "clauses": [_when("fuel", "in", ["gas"])]}),
+            _q("measures", "multiple_choice", required=False, weight=0, options=[
+                {"value": "x", "label": {}}, {"value": "y", "label": {}}]),
+        ]},
+    ],
+    "bands": [{"code": "high", "min": 0, "max": 59}, {"code": "medium", "min": 60, "max": 84},
+              {"code": "low", "min": 85, "max": 100}],
+}
+
+
+def test_show_if_hides_dependent_questions_and_sections():
+    assert visible_question_ids(DEFINITION, {}) == ["licensed", "seats", "fuel", "measures"]
+    answers = {"licensed": True, "seats": 80, "fuel": "gas"}
+    assert visible_question_ids(DEFINITION, answers) == [
+        "licensed", "displayed", "seats", "fire_exit", "fuel", "gas_checked", "measures"]
+
+
+def test_hidden_answers_are_discarded():
+    answers = {"licensed": False, "displayed": False, "seats": 10, "fire_exit": False}
+    assert keep_visible(DEFINITION, answers) == {"licensed": False, "seats": 10}
+
+
+def test_findings_come_with_obligation_deadline_and_exemptions_sorted_by_severity():
+    result = evaluate(DEFINITION, {"licensed": True, "displayed": False, "seats": 10,
+                                   "fuel": "gas", "gas_checked": False})
+    assert [(f.question_id, f.severity) for f in result.findings] == [
+        ("gas_checked", "medium"), ("displayed", "low")]
+    assert result.findings[0].correction_working_days == 5
+    assert result.findings[0].exemptions == ("e-1",)
+
+
+def test_score_arithmetic_is_each_questions_contribution():
+    result = evaluate(DEFINITION, {"licensed": True, "displayed": False, "seats": 80,
+                                   "fire_exit": NOT_APPLICABLE, "fuel": "electric"})
+    outcomes = {c.question_id: (c.weight, c.earned, c.outcome) for c in result.contributions}
+    assert outcomes == {"licensed": (10, 10, "counted"), "displayed": (2, 0, "finding"),
+                        "fire_exit": (5, 0, "not_applicable")}
+    assert (result.earned, result.possible) == (10, 12)
+    assert result.score == 83  # 10 / 12, not applicable left out
+    assert result.band["code"] == "medium"
+
+
+def test_unanswered_required_questions_count_against():
+    result = evaluate(DEFINITION, {"licensed": True})
+    assert "displayed" in result.missing_required
+    assert result.score == round(100 * 10 / 12)
+
+
+def test_nothing_to_score_is_a_full_score():
+    definition = {"sections": [{"id": "s", "show_if": None, "questions": [_q("x")]}],
+                  "bands": DEFINITION["bands"]}
+    assert evaluate(definition, {"x": True}).score == 100
+
+
+@pytest.mark.parametrize(("question", "raw", "expected"), [
+    (_q("a"), "yes", True), (_q("a"), "no", False), (_q("a"), "", None),
+    (_q("n", "number", min=0, max=10, integer=True), " 7 ", 7),
+    (_q("n", "number", min=0, max=10), "2.5", 2.5),
+    (_q("d", "date"), "2026-11-25", "2026-11-25"),
+    (_q("m", "multiple_choice", options=[{"value": "x"}, {"value": "y"}]), ["y", "x", "y"],
+     ["x", "y"]),
+    (_q("t", "text", max_length=5), "hello", "hello"),
+    (_q("a", allow_not_applicable=True), NOT_APPLICABLE, NOT_APPLICABLE),
+])
+def test_parse_answer_accepts(question, raw, expected):
+    assert parse_answer(question, raw) == expected
+
+
+@pytest.mark.parametrize(("question", "raw", "problem"), [
+    (_q("a"), "maybe", AnswerProblem.NOT_OFFERED),
+    (_q("c", "single_choice", options=[{"value": "x"}]), "z", AnswerProblem.NOT_OFFERED),
+    (_q("m", "multiple_choice", options=[{"value": "x"}]), ["x", "evil"],
+     AnswerProblem.NOT_OFFERED),
+    (_q("n", "number", min=0, max=10), "11", AnswerProblem.TOO_LARGE),
+    (_q("n", "number", min=0, max=10), "-1", AnswerProblem.TOO_SMALL),
+    (_q("n", "number", integer=True), "1.5", AnswerProblem.NOT_WHOLE),
+    (_q("n", "number"), "abc", AnswerProblem.NOT_A_NUMBER),
+    (_q("n", "number"), "nan", AnswerProblem.NOT_A_NUMBER),
+    (_q("n", "number"), "inf", AnswerProblem.NOT_A_NUMBER),
+    (_q("d", "date"), "2026-02-30", AnswerProblem.NOT_A_DATE),
+    (_q("t", "text", max_length=5), "toolong", AnswerProblem.TOO_LONG),
+    (_q("a"), NOT_APPLICABLE, AnswerProblem.NOT_APPLICABLE_REFUSED),
+])
+def test_parse_answer_refuses(question, raw, problem):
+    with pytest.raises(InvalidAnswer) as raised:
+        parse_answer(question, raw)
+    assert raised.value.problem == problem
+
+
+def test_section_status():
+    section = DEFINITION["sections"][0]
+    assert section_status(DEFINITION, section, {}, set()) == "not_started"
+    assert section_status(DEFINITION, section, {"licensed": True}, {"a"}) == "in_progress"
+    assert section_status(DEFINITION, section, {"licensed": True, "displayed": True},
+                          {"a"}) == "complete"
+
+
+# --------------------------------------------------------------------------- properties
+
+REAL = [to_jsonable(g.questionnaire) for g in load_content(CONTENT_ROOT).guides.values()]
+
+
+def _answer_strategy(question):
+    kind = question["type"]
+    values = [st.none()]
+    if question.get("allow_not_applicable"):
+        values.append(st.just(NOT_APPLICABLE))
+    if kind == "yes_no":
+        values.append(st.booleans())
+    elif kind == "single_choice":
+        values.append(st.sampled_from([o["value"] for o in question["options"]]))
+    elif kind == "multiple_choice":
+        values.append(st.lists(st.sampled_from([o["value"] for o in question["options"]]),
+                               unique=True))
+    elif kind == "number":
+        low = question.get("min") if question.get("min") is not None else -1e6
+        high = question.get("max") if question.get("max") is not None else 1e6
+        values.append(st.integers(int(low), int(high)) if question.get("integer")
+                      else st.floats(low, high, allow_nan=False))
+    elif kind == "date":
+        values.append(st.dates().map(lambda d: d.isoformat()))
+    else:
+        values.append(st.text(max_size=50))
+    return st.one_of(values)
+
+
+@st.composite
+def real_answer_sets(draw):
+    definition = draw(st.sampled_from(REAL))
+    answers = {}
+    for question in questions(definition):
+        value = draw(_answer_strategy(question))
+        if value is not None:
+            answers[question["id"]] = value
+    return definition, answers
+
+
+@settings(max_examples=300, deadline=None)
+@given(real_answer_sets())
+def test_any_answers_give_a_score_within_0_and_100_and_findings_only_for_visible(case):
+    definition, answers = case
+    result = evaluate(definition, answers)
+    assert 0 <= result.score <= 100
+    assert result.band is not None
+    shown = set(visible_question_ids(definition, answers))
+    assert {f.question_id for f in result.findings} <= shown
+    assert {c.question_id for c in result.contributions} <= shown
+    index = question_index(definition)
+    assert all(index[c.question_id].get("weight") for c in result.contributions)
+    # Discarding hidden answers changes nothing.
+    assert evaluate(definition, keep_visible(definition, answers)) == result
