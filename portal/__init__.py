@@ -128,8 +128,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.guides.api import bp as api_bp
     from portal.guides.routes import bp as guides_bp
     from portal.main import bp as main_bp
+    from portal.selfcheck.routes import bp as selfcheck_bp
 
-    for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp):
+    for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp,
+                      selfcheck_bp):
         app.register_blueprint(blueprint)
 
 

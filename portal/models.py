@@ -4,7 +4,8 @@ from portal.accounts import models as accounts_models
 from portal.core import audit
 from portal.core.db import Base
 from portal.guides import models as guides_models
+from portal.selfcheck import models as selfcheck_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "guides_models", "metadata"]
+__all__ = ["accounts_models", "audit", "guides_models", "metadata", "selfcheck_models"]

@@ -172,10 +172,20 @@ class World:
         self.officer = UserFactory(officer=True, department=self.department)
         self.legal_reviewer = UserFactory(legal_reviewer=True, department=self.department)
         self.admin = UserFactory(admin=True)
-        from tests.factories import make_entry, make_guide
+        from tests.factories import make_entry, make_guide, make_questionnaire, make_self_check
 
-        self.guide = make_guide()
+        self.guide = make_guide(lead_department=self.department.code)
         self.entry = make_entry()
+        questionnaire = make_questionnaire()
+        elsewhere = make_questionnaire("elsewhere")
+        self.draft = make_self_check(self.enterprise, self.enterprise_admin, questionnaire,
+                                     submitted=False)
+        self.submitted = make_self_check(self.enterprise, self.enterprise_admin, questionnaire,
+                                         submitted=True)
+        self.other_draft = make_self_check(self.other_enterprise, self.other_admin,
+                                           questionnaire, submitted=False)
+        self.other_submitted = make_self_check(self.other_enterprise, self.other_admin,
+                                               elsewhere, submitted=True)
         db.session.commit()
 
     def user(self, role: str):  # type: ignore[no-untyped-def]

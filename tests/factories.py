@@ -96,7 +96,8 @@ class MembershipFactory(_Base):
                 lambda: utcnow().date() + dt.timedelta(days=90)))
 
 
-def make_guide(slug: str = "testing", *, divisions: tuple[str, ...] = ("62",)):
+def make_guide(slug: str = "testing", *, divisions: tuple[str, ...] = ("62",),
+               lead_department: str = "market_regulation"):
     """Create a published guide with one version (for tests that need no real content)."""
     from portal.guides.models import IndustryGuide, IndustryGuideVersion
 
@@ -107,7 +108,7 @@ def make_guide(slug: str = "testing", *, divisions: tuple[str, ...] = ("62",)):
         guide_id=guide.id, version_no=1, digest="0" * 64, content_version=1,
         reviewed_on=utcnow().date(), title={"zh_Hans": "测试行业合规指引", "en": "Test guide"},
         summary={"zh_Hans": "摘要", "en": "Summary"}, body={"zh_Hans": "# 正文", "en": "# Body"},
-        divisions=list(divisions), lead_department="market_regulation"))
+        divisions=list(divisions), lead_department=lead_department))
     db.session.flush()
     return guide
 
@@ -142,3 +143,67 @@ def make_entry(key: str = "test-01", *, industry: str = "testing",
     db.session.add(version)
     db.session.flush()
     return record
+
+
+#: A one-section questionnaire: a licence question whose "no" is a finding.
+TEST_QUESTIONNAIRE = {
+    "industry": "testing", "version": 1,
+    "title": {"zh_Hans": "测试自查问卷", "en": "Test self-check"},
+    "intro": {"zh_Hans": "请如实回答。", "en": "Answer truthfully."},
+    "commitment": {"zh_Hans": "本单位承诺以上内容真实。", "en": "We declare this is true."},
+    "sections": [{"id": "s1", "title": {"zh_Hans": "证照", "en": "Licences"},
+                  "description": None, "show_if": None, "questions": [{
+                      "id": "licensed", "section": "s1", "type": "yes_no",
+                      "text": {"zh_Hans": "是否持证经营？", "en": "Licensed?"}, "hint": None,
+                      "required": True, "allow_not_applicable": False, "weight": 10,
+                      "show_if": None, "options": [], "unit": None, "min": None, "max": None,
+                      "integer": False, "max_length": None, "accept": [],
+                      "findings": [{"when": {"question": "licensed", "op": "equals",
+                                             "value": False},
+                                    "obligation": "t-01", "severity": "high",
+                                    "action": {"zh_Hans": "办理许可证", "en": "Get a licence"},
+                                    "correction_working_days": 5, "exemptions": []}]}]}],
+    "bands": [{"code": "high", "min": 0, "max": 59, "label": {"zh_Hans": "高风险"},
+               "advice": {"zh_Hans": "立即整改"}},
+              {"code": "low", "min": 60, "max": 100, "label": {"zh_Hans": "低风险"},
+               "advice": {"zh_Hans": "保持"}}],
+}
+
+
+def make_questionnaire(industry: str = "testing"):
+    """Create the current questionnaire version of ``industry``."""
+    from portal.guides.models import QuestionnaireVersion
+
+    version = QuestionnaireVersion(industry=industry, version_no=1, digest="2" * 64,
+                                   content_version=1,
+                                   definition={**TEST_QUESTIONNAIRE, "industry": industry})
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def make_self_check(enterprise, user, questionnaire, *, submitted: bool):
+    """Create a draft, or a submitted self-check scored by the engine."""
+    from portal.selfcheck import engine
+    from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+
+    now = utcnow()
+    self_check = SelfCheck(enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
+                           industry=questionnaire.industry, answers={"licensed": False},
+                           visited_sections=["s1"], started_by_id=user.id, created_at=now,
+                           updated_at=now)
+    db.session.add(self_check)
+    db.session.flush()
+    if submitted:
+        evaluation = engine.evaluate(questionnaire.definition, self_check.answers)
+        self_check.status = SelfCheckStatus.SUBMITTED
+        self_check.submitted_at = now
+        self_check.submitted_by_id = user.id
+        self_check.signer_name, self_check.signer_role = "张三", "法定代表人"
+        self_check.commitment_text = "本单位承诺以上内容真实。"
+        self_check.score = evaluation.score
+        self_check.band = evaluation.band["code"]
+        self_check.result = evaluation.as_dict()
+        self_check.reference = f"ZC2026{self_check.id:07d}"
+        db.session.flush()
+    return self_check

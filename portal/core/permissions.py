@@ -38,21 +38,28 @@ class Permission(StrEnum):
     ENTERPRISE_MEMBERS_MANAGE = "enterprise:members:manage"
     ENTERPRISE_MEMBERS_VIEW = "enterprise:members:view"
     ENTERPRISE_PROFILE_VIEW = "enterprise:profile:view"
+    SELFCHECK_DEPARTMENT_VIEW = "selfcheck:department:view"
+    SELFCHECK_OWN_EDIT = "selfcheck:own:edit"
+    SELFCHECK_OWN_VIEW = "selfcheck:own:view"
 
 
-_ENTERPRISE_STAFF = {
-    Permission.ENTERPRISE_MEMBERS_VIEW,
+#: What everyone acting for an enterprise may do, agents included.
+_ENTERPRISE_ACTING = {
     Permission.ENTERPRISE_PROFILE_VIEW,
+    Permission.SELFCHECK_OWN_EDIT,
+    Permission.SELFCHECK_OWN_VIEW,
 }
+_ENTERPRISE_STAFF = _ENTERPRISE_ACTING | {Permission.ENTERPRISE_MEMBERS_VIEW}
+_OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW}
 
 #: The single source of who may do what.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ENTERPRISE_ADMIN: frozenset(_ENTERPRISE_STAFF | {Permission.ENTERPRISE_MEMBERS_MANAGE}),
     Role.ENTERPRISE_MEMBER: frozenset(_ENTERPRISE_STAFF),
     # An agent (授权委托) acts for the enterprise but does not see its staff list.
-    Role.ENTERPRISE_AGENT: frozenset({Permission.ENTERPRISE_PROFILE_VIEW}),
-    Role.OFFICER: frozenset(),
-    Role.LEGAL_REVIEWER: frozenset(),
+    Role.ENTERPRISE_AGENT: frozenset(_ENTERPRISE_ACTING),
+    Role.OFFICER: frozenset(_OFFICERS),
+    Role.LEGAL_REVIEWER: frozenset(_OFFICERS),
     Role.ADMIN: frozenset({
         Permission.ADMIN_AUDIT_VIEW,
         Permission.ADMIN_DEPARTMENTS_MANAGE,

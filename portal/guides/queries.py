@@ -12,8 +12,8 @@ import markdown
 import nh3
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Department
 from portal.guides.content import localized
@@ -116,11 +116,12 @@ def entries_for_industry(session: Session, industry: str) -> list[ExemptionEntry
     return list(session.scalars(
         select(ExemptionEntryVersion)
         .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
-        .join(ExemptionEntryIndustry)
         .where(ExemptionEntryVersion.is_current.is_(True),
                ExemptionEntryRecord.retired_at.is_(None),
-               ExemptionEntryIndustry.industry.in_([industry, "common"]))
-        .order_by(ExemptionEntryRecord.id).distinct()))
+               exists().where(ExemptionEntryIndustry.version_id == ExemptionEntryVersion.id,
+                              ExemptionEntryIndustry.industry.in_([industry, "common"])))
+        .order_by(ExemptionEntryRecord.id)
+        .options(selectinload(ExemptionEntryVersion.industries))))
 
 
 def departments_by_code(session: Session) -> dict[str, Department]:

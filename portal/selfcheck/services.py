@@ -282,13 +282,12 @@ def section_scores(definition: Mapping[str, Any], result: Mapping[str, Any]) -> 
 
 def compare_with_previous(current: SelfCheck, previous: SelfCheck | None,
                           ) -> list[SectionComparison]:
-    """Compare each section's score with the previous submitted self-check."""
-    if current.result is None:
+    """Compare each section's score with the previous submitted self-check (if any)."""
+    if current.result is None or previous is None or previous.result is None:
         return []
     definition = current.questionnaire.definition
     now_scores = section_scores(definition, current.result)
-    before_scores = (section_scores(previous.questionnaire.definition, previous.result)
-                     if previous is not None and previous.result else {})
+    before_scores = section_scores(previous.questionnaire.definition, previous.result)
     return [SectionComparison(s["id"], now_scores.get(s["id"]), before_scores.get(s["id"]))
             for s in definition["sections"] if s["id"] in now_scores]
 

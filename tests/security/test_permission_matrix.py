@@ -17,6 +17,7 @@ from portal.accounts.models import Membership
 from portal.accounts.services import invite_member
 from portal.core.db import utcnow
 from portal.extensions import db
+from portal.selfcheck.models import SelfCheck
 from tests.conftest import World
 
 ROLES = ("anonymous", "enterprise_admin", "enterprise_member", "enterprise_agent", "officer",
@@ -25,6 +26,7 @@ EVERYONE = frozenset(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 ENTERPRISE = frozenset({"enterprise_admin", "enterprise_member", "enterprise_agent"})
 ADMIN = frozenset({"admin"})
+OFFICERS = frozenset({"officer", "legal_reviewer"})
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,32 @@ ENDPOINTS: dict[str, Rule] = {
     "guides.precheck_question": Rule("GET", lambda w: f"/check/{w.entry.key}", EVERYONE),
     "api.exemption_entries": Rule("GET", lambda w: "/api/v1/exemption-entries", EVERYONE),
     "api.openapi": Rule("GET", lambda w: "/api/v1/openapi.json", EVERYONE),
+    "selfcheck.index": Rule("GET", lambda w: "/self-checks", ENTERPRISE),
+    "selfcheck.start": Rule("POST", lambda w: "/self-checks/new", ENTERPRISE),
+    "selfcheck.tasks": Rule("GET", lambda w: f"/self-checks/{w.draft.id}", ENTERPRISE,
+                            other_path=lambda w: f"/self-checks/{w.other_draft.id}"),
+    "selfcheck.section": Rule(
+        "GET", lambda w: f"/self-checks/{w.draft.id}/sections/s1", ENTERPRISE,
+        other_path=lambda w: f"/self-checks/{w.other_draft.id}/sections/s1"),
+    "selfcheck.check_answers": Rule(
+        "GET", lambda w: f"/self-checks/{w.draft.id}/check-answers", ENTERPRISE,
+        other_path=lambda w: f"/self-checks/{w.other_draft.id}/check-answers"),
+    "selfcheck.declaration": Rule(
+        "GET", lambda w: f"/self-checks/{w.draft.id}/declaration", ENTERPRISE,
+        other_path=lambda w: f"/self-checks/{w.other_draft.id}/declaration"),
+    "selfcheck.confirmation": Rule(
+        "GET", lambda w: f"/self-checks/{w.submitted.id}/confirmation", ENTERPRISE,
+        other_path=lambda w: f"/self-checks/{w.other_submitted.id}/confirmation"),
+    "selfcheck.result": Rule(
+        "GET", lambda w: f"/self-checks/{w.submitted.id}/result", ENTERPRISE,
+        other_path=lambda w: f"/self-checks/{w.other_submitted.id}/result"),
+    "selfcheck.result_pdf": Rule(
+        "GET", lambda w: f"/self-checks/{w.submitted.id}/result.pdf", ENTERPRISE,
+        other_path=lambda w: f"/self-checks/{w.other_submitted.id}/result.pdf"),
+    "selfcheck.officer_list": Rule("GET", lambda w: "/officer/self-checks", OFFICERS),
+    "selfcheck.officer_view": Rule(
+        "GET", lambda w: f"/officer/self-checks/{w.submitted.id}", OFFICERS,
+        other_path=lambda w: f"/officer/self-checks/{w.other_submitted.id}"),
 }
 
 
@@ -167,12 +195,15 @@ def test_someone_elses_object_is_not_found(client, world, endpoint, role):
         assert response.status_code in (403, 404), (endpoint, role, response.status_code)
     memberships = db.session.scalars(select(Membership.status)).all()
     assert all(status == "active" for status in memberships)
+    assert db.session.get(SelfCheck, world.other_draft.id).answers == {"licensed": False}
 
 
 NAV_LINKS = {
     "/admin/": ADMIN,
     "/admin/audit": ADMIN,
     "/enterprise": ENTERPRISE,
+    "/self-checks": ENTERPRISE,
+    "/officer/self-checks": OFFICERS,
 }
 
 

@@ -1,0 +1,360 @@
+"""The self-check journey, end to end through the pages (issue 4)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+import pytest
+import yaml
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from portal.cli import CONTENT_ROOT
+from portal.core.audit import AuditEvent
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.guides.services import sync_from_directory
+from portal.selfcheck import engine
+from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from tests.conftest import reload
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def synced(db_session):
+    sync_from_directory(db.session, CONTENT_ROOT, now=utcnow())
+    db.session.commit()
+
+
+def _start(client) -> int:
+    response = client.submit("/self-checks/new", token_from="/self-checks")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _self_check(self_check_id: int) -> SelfCheck:
+    return db.session.get(SelfCheck, self_check_id, populate_existing=True)
+
+
+def _good_answer(question):
+    """Return a posted value that raises no finding for ``question``."""
+    kind = question["type"]
+    candidates: list = []
+    if kind == "yes_no":
+        candidates = ["yes", "no"]
+    elif kind in {"single_choice", "multiple_choice"}:
+        candidates = [o["value"] for o in question["options"]]
+    elif kind == "number":
+        low = question.get("min") or 0
+        candidates = [str(int(low) + 1 if question.get("max") is None or low + 1 <= question[
+            "max"] else int(low))]
+    elif kind == "date":
+        candidates = ["2027-06-30"]
+    else:
+        candidates = ["已落实"]
+    for raw in candidates:
+        value = engine.parse_answer(question, raw)
+        if not any(engine._clause_holds(f["when"], value) for f in question.get("findings")
+                   or []):
+            return raw
+    return candidates[0]
+
+
+def _answer_everything(client, self_check_id: int, *, override=None) -> None:
+    """Answer every visible question of every section through the pages."""
+    override = override or {}
+    definition = _self_check(self_check_id).questionnaire.definition
+    index = engine.question_index(definition)
+    for section in definition["sections"]:
+        path = f"/self-checks/{self_check_id}/sections/{section['id']}"
+        for _attempt in range(4):
+            page = client.get(path)
+            if page.status_code != 200:
+                break
+            names = sorted(set(re.findall(r'name="q-([a-z0-9_]+)"', page.get_data(as_text=True))))
+            data = {f"q-{qid}": override.get(qid, _good_answer(index[qid])) for qid in names}
+            response = client.submit(path, data)
+            if response.status_code == 302:
+                break
+
+
+def _submit(client, self_check_id: int, **changes):
+    path = f"/self-checks/{self_check_id}/declaration"
+    page = client.get(path).get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    data = {"signer_name": "陈经理", "signer_role": "法定代表人", "agree": "y",
+            "version": version, **changes}
+    return client.submit(path, data)
+
+
+def _enterprise_client(client, world):
+    client.sign_in(world.enterprise_admin.email)
+    return client
+
+
+@pytest.fixture
+def catering(world):
+    """The world's enterprise is a restaurant (GB/T 4754 division 62), with no self-check yet."""
+    assert reload(world.enterprise).industry_code == "62"
+    for self_check in (world.draft, world.submitted):
+        db.session.delete(reload(self_check))
+    db.session.commit()
+    return world
+
+
+def test_the_whole_journey_gives_a_reference_and_a_result(client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    tasks = client.get(f"/self-checks/{self_check_id}").get_data(as_text=True)
+    assert "未开始" in tasks or "Not started" in tasks
+    _answer_everything(client, self_check_id)
+    check = client.get(f"/self-checks/{self_check_id}/check-answers")
+    assert check.status_code == 200
+    response = _submit(client, self_check_id)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/confirmation")
+    self_check = _self_check(self_check_id)
+    assert self_check.status == SelfCheckStatus.SUBMITTED
+    assert re.fullmatch(r"ZC\d{4}\d{7}", self_check.reference)
+    confirmation = client.get(f"/self-checks/{self_check_id}/confirmation")
+    assert self_check.reference in confirmation.get_data(as_text=True)
+    result = client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
+    assert f"<strong>{self_check.score}</strong> / 100" in result
+    actions = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.object_type == "self_check")).all()
+    assert actions == ["selfcheck.started", "selfcheck.submitted"]
+
+
+def test_every_page_saves_so_another_device_can_resume(app, client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    client.submit(f"/self-checks/{self_check_id}/sections/licences",
+                  {"q-has_food_licence": "yes", "q-licence_valid": "yes"})
+    other_device = app.test_client()
+    other_device.__class__ = type(client)
+    other_device.sign_in(catering.enterprise_member.email)
+    page = other_device.get(f"/self-checks/{self_check_id}/sections/licences").get_data(
+        as_text=True)
+    assert re.search(r'id="q-has_food_licence-yes"[^>]*checked', page)
+
+
+def test_answers_to_hidden_questions_are_not_stored(client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    client.submit(f"/self-checks/{self_check_id}/sections/licences",
+                  {"q-has_food_licence": "no", "q-licence_valid": "no",
+                   "q-licence_displayed": "no"})
+    answers = _self_check(self_check_id).answers
+    assert answers["has_food_licence"] is False
+    assert "licence_valid" not in answers and "licence_displayed" not in answers
+
+
+def test_tampered_posts_are_refused_and_nothing_is_saved(english_client, synced, catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    path = f"/self-checks/{self_check_id}/sections/licences"
+    before = dict(_self_check(self_check_id).answers)
+    unknown = english_client.submit(path, {"q-has_food_licence": "yes", "q-is_admin": "yes"})
+    assert unknown.status_code == 400
+    other_section = english_client.submit(path, {"q-business_type": "restaurant"})
+    assert other_section.status_code == 400
+    not_offered = english_client.submit(path, {"q-has_food_licence": "perhaps"})
+    assert not_offered.status_code == 400
+    assert "Choose one of the answers shown" in not_offered.get_data(as_text=True)
+    assert 'href="#q-has_food_licence"' in not_offered.get_data(as_text=True)
+    business = f"/self-checks/{self_check_id}/sections/business"
+    out_of_bounds = english_client.submit(business, {"q-business_type": "restaurant",
+                                                     "q-seats": "99999"})
+    assert out_of_bounds.status_code == 400
+    assert "5000 or less" in out_of_bounds.get_data(as_text=True)
+    assert _self_check(self_check_id).answers == before
+
+
+def test_another_enterprises_draft_is_not_found(app, client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    stranger = app.test_client()
+    stranger.__class__ = type(client)
+    stranger.sign_in(catering.other_admin.email)
+    for path in (f"/self-checks/{self_check_id}", f"/self-checks/{self_check_id}/sections/"
+                 "licences", f"/self-checks/{self_check_id}/declaration",
+                 f"/self-checks/{self_check_id}/result"):
+        assert stranger.get(path).status_code == 404, path
+    response = stranger.submit(f"/self-checks/{self_check_id}/sections/licences",
+                               {"q-has_food_licence": "no"}, token_from="/self-checks")
+    assert response.status_code == 404
+    assert "has_food_licence" not in _self_check(self_check_id).answers
+
+
+def test_an_incomplete_questionnaire_lists_each_missing_answer(english_client, synced,
+                                                               catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    response = _submit(english_client, self_check_id)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Answer these questions before submitting" in page
+    assert f"/self-checks/{self_check_id}/sections/licences#q-has_food_licence" in page
+    assert _self_check(self_check_id).status == SelfCheckStatus.DRAFT
+
+
+def test_a_double_submit_from_two_tabs_gives_one_submission(client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id)
+    path = f"/self-checks/{self_check_id}/declaration"
+    page = client.get(path).get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
+    token = client.csrf_token(path)
+    data = {"csrf_token": token, "signer_name": "陈经理", "signer_role": "店长", "agree": "y",
+            "version": version}
+    first = client.post(path, data=data)
+    second = client.post(path, data=data)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"].endswith("/confirmation")
+    submitted = db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "selfcheck.submitted"))
+    assert submitted == 1
+
+
+def test_the_commitment_is_required(english_client, synced, catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    _answer_everything(english_client, self_check_id)
+    response = _submit(english_client, self_check_id, agree="", signer_name="")
+    page = response.get_data(as_text=True)
+    assert "Enter your full name" in page
+    assert "Confirm the commitment" in page
+    assert _self_check(self_check_id).status == SelfCheckStatus.DRAFT
+
+
+def test_result_explains_each_finding(english_client, synced, catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    _answer_everything(english_client, self_check_id,
+                       override={"licence_valid": "no", "licence_displayed": "no"})
+    _submit(english_client, self_check_id)
+    self_check = _self_check(self_check_id)
+    findings = {f["question_id"]: f for f in self_check.result["findings"]}
+    assert {"licence_valid", "licence_displayed"} <= set(findings)
+    page = english_client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
+    assert findings["licence_valid"]["action"]["en"] in page
+    assert "CAT-01" in page
+    assert "working days" in page and "by " in page
+    for key in findings["licence_valid"]["exemptions"]:
+        assert f"/exemptions/{key}" in page
+        assert f"/check/{key}" in page
+    assert self_check.score < 100
+
+
+def test_the_pdf_has_real_chinese_text(client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id, override={"licence_displayed": "no"})
+    _submit(client, self_check_id)
+    response = client.get(f"/self-checks/{self_check_id}/result.pdf")
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    compact = re.sub(r"\s+", "", text)
+    assert re.sub(r"\s+", "", reload(catering.enterprise).name) in compact
+    finding = _self_check(self_check_id).result["findings"][0]
+    assert re.sub(r"\s+", "", finding["action"]["zh_Hans"])[:12] in compact
+
+
+def test_history_compares_and_a_new_self_check_starts_from_the_previous_answers(
+        client, synced, catering):
+    _enterprise_client(client, catering)
+    first_id = _start(client)
+    _answer_everything(client, first_id, override={"licence_displayed": "no"})
+    _submit(client, first_id)
+    second_id = _start(client)
+    assert second_id != first_id
+    second = _self_check(second_id)
+    assert second.previous_id == first_id
+    assert second.answers["licence_displayed"] is False  # carried over for review
+    _answer_everything(client, second_id, override={"licence_displayed": "yes"})
+    _submit(client, second_id)
+    history = client.get("/self-checks").get_data(as_text=True)
+    assert _self_check(first_id).reference in history
+    assert _self_check(second_id).reference in history
+    result = client.get(f"/self-checks/{second_id}/result").get_data(as_text=True)
+    assert "进步" in result or "Better" in result
+
+
+def test_a_self_check_stays_bound_to_its_questionnaire_version(app, client, synced, catering,
+                                                               tmp_path):
+    _enterprise_client(client, catering)
+    first_id = _start(client)
+    _answer_everything(client, first_id)
+    _submit(client, first_id)
+    old_version = _self_check(first_id).questionnaire_version_id
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_ROOT, root)
+    path = root / "industries" / "catering" / "questionnaire.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sections"][1]["questions"][0]["text"]["zh_Hans"] = "新版问题：是否已取得食品经营许可证？"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["guides", "sync", "--root", str(root)]
+                                        ).exit_code == 0
+    assert _self_check(first_id).questionnaire_version_id == old_version
+    old_page = client.get(f"/self-checks/{first_id}/result").get_data(as_text=True)
+    assert "新版问题" not in old_page
+    second_id = _start(client)
+    assert _self_check(second_id).questionnaire_version_id != old_version
+    page = client.get(f"/self-checks/{second_id}/sections/licences").get_data(as_text=True)
+    assert "新版问题" in page
+
+
+def test_officers_see_their_departments_self_checks_read_only(app, client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id)
+    _submit(client, self_check_id)
+    reference = _self_check(self_check_id).reference
+    from portal.accounts.models import Department
+
+    market = db.session.scalar(select(Department).where(
+        Department.code == "market_regulation"))
+    environment = db.session.scalar(select(Department).where(
+        Department.code == "transport"))
+    officer = UserFactory(officer=True, department=market)
+    outsider = UserFactory(officer=True, department=environment)
+    db.session.commit()
+    viewer = app.test_client()
+    viewer.__class__ = type(client)
+    viewer.sign_in(officer.email)
+    listing = viewer.get("/officer/self-checks").get_data(as_text=True)
+    assert reference in listing
+    assert viewer.get(f"/officer/self-checks/{self_check_id}").status_code == 200
+    assert viewer.get(f"/self-checks/{self_check_id}/sections/licences").status_code == 403
+    filtered = viewer.get("/officer/self-checks", query_string={"band": "high"})
+    assert reference not in filtered.get_data(as_text=True) or (
+        _self_check(self_check_id).band == "high")
+    town = viewer.get("/officer/self-checks", query_string={"town": "lanhe"})
+    assert reference not in town.get_data(as_text=True)
+    bad = viewer.get("/officer/self-checks", query_string={"town": "kowloon",
+                                                          "from": "yesterday"})
+    assert bad.status_code == 400
+    other = app.test_client()
+    other.__class__ = type(client)
+    other.sign_in(outsider.email)
+    assert reference not in other.get("/officer/self-checks").get_data(as_text=True)
+    assert other.get(f"/officer/self-checks/{self_check_id}").status_code == 404
+
+
+def test_officers_never_see_drafts(app, client, synced, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    from portal.accounts.models import Department
+
+    market = db.session.scalar(select(Department).where(
+        Department.code == "market_regulation"))
+    officer = UserFactory(officer=True, department=market)
+    db.session.commit()
+    viewer = app.test_client()
+    viewer.__class__ = type(client)
+    viewer.sign_in(officer.email)
+    assert viewer.get(f"/officer/self-checks/{self_check_id}").status_code == 404
