@@ -6,6 +6,7 @@ by ``PORTAL_TEST_DATABASE_URL`` (CI runs the suite on both).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.core import i18n_tools, mail, migrations
 from portal.core.db import make_engine
+from portal.core.storage import store_upload
 from portal.extensions import db, limiter
 
 PASSWORD = "Correct-Horse-42"
@@ -68,11 +70,12 @@ test_config.__test__ = False  # type: ignore[attr-defined]  # not a test
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Flask:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """Return the application under test (one per run; each test isolates its data)."""
     # Compiled catalogues are build products (git-ignored): build them from the .po files.
     i18n_tools.compile_catalogues()
-    return create_app(test_config(database_url))
+    return create_app(test_config(database_url,
+                                  UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))))
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +153,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class World:
     """Two enterprises, their people, a department's officers and an administrator."""
 
-    def __init__(self) -> None:
+    def __init__(self, upload_dir: str) -> None:
         from tests.factories import (
             DepartmentFactory,
             EnterpriseFactory,
@@ -186,6 +189,11 @@ class World:
                                            questionnaire, submitted=False)
         self.other_submitted = make_self_check(self.other_enterprise, self.other_admin,
                                                elsewhere, submitted=True)
+        # An uploaded file among each submitted self-check's answers.
+        stored = store_upload(io.BytesIO(b"%PDF-1.7\n%%EOF\n"), "evidence.pdf",
+                              root=Path(upload_dir), accept=("pdf",), max_bytes=1024)
+        for self_check in (self.submitted, self.other_submitted):
+            self_check.answers = {**self_check.answers, "evidence": stored.as_dict()}
         db.session.commit()
 
     def user(self, role: str):  # type: ignore[no-untyped-def]
@@ -194,9 +202,9 @@ class World:
 
 
 @pytest.fixture
-def world(db_session: object) -> World:
+def world(db_session: object, app: Flask) -> World:
     """Return a small populated portal."""
-    return World()
+    return World(app.config["UPLOAD_DIR"])
 
 
 def reload(instance):  # type: ignore[no-untyped-def]

@@ -42,6 +42,9 @@ class AnswerProblem(StrEnum):
     NOT_A_DATE = "not_a_date"
     TOO_LONG = "too_long"
     NOT_APPLICABLE_REFUSED = "not_applicable_refused"
+    FILE_TYPE = "file_type"
+    FILE_EMPTY = "file_empty"
+    FILE_TOO_LARGE = "file_too_large"
 
 
 class InvalidAnswer(ValueError):
@@ -151,6 +154,8 @@ def parse_answer(question: Mapping[str, Any], raw: str | list[str] | None) -> An
         if any(v not in offered for v in values):
             raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
         return sorted(set(values), key=[o["value"] for o in question["options"]].index) or None
+    if kind == "attachment":
+        return _parse_attachment(raw)
     if isinstance(raw, list):
         raw = raw[0] if raw else None
     raw = (raw or "").strip()
@@ -171,11 +176,24 @@ def parse_answer(question: Mapping[str, Any], raw: str | list[str] | None) -> An
             return dt.date.fromisoformat(raw).isoformat()
         except ValueError as error:
             raise InvalidAnswer(AnswerProblem.NOT_A_DATE) from error
-    if kind in {"text", "attachment"}:
+    if kind == "text":
         limit = question.get("max_length") or 2000
         if len(raw) > limit:
             raise InvalidAnswer(AnswerProblem.TOO_LONG, limit=limit)
         return raw
+    raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
+
+
+_ATTACHMENT_KEYS = {"name", "sha256", "size", "content_type"}
+
+
+def _parse_attachment(raw: Any) -> dict[str, Any] | None:
+    """Accept only the metadata of a file the portal stored (never posted text)."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    if (isinstance(raw, dict) and set(raw) == _ATTACHMENT_KEYS
+            and isinstance(raw["sha256"], str) and len(raw["sha256"]) == 64):
+        return dict(raw)
     raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
 
 

@@ -17,6 +17,9 @@ ANSWER_MESSAGES = {
     AnswerProblem.TOO_LARGE: _l("Enter a number of %(max)s or less"),
     AnswerProblem.NOT_A_DATE: _l("Enter a real date, for example 2027-06-30"),
     AnswerProblem.TOO_LONG: _l("The answer must be %(limit)s characters or fewer"),
+    AnswerProblem.FILE_TYPE: _l("The file must be one of these kinds: %(kinds)s"),
+    AnswerProblem.FILE_EMPTY: _l("The file is empty"),
+    AnswerProblem.FILE_TOO_LARGE: _l("The file must be smaller than %(megabytes)s MB"),
     AnswerProblem.NOT_APPLICABLE_REFUSED: _l("This question cannot be answered with \"not "
                                              "applicable\": choose an answer"),
 }

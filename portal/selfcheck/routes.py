@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Membership
@@ -29,6 +31,7 @@ from portal.core.deadlines import add_working_days
 from portal.core.forms import EmptyForm
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS
+from portal.core.storage import UploadRefused, path_for, store_upload
 from portal.extensions import db
 from portal.guides.content import localized
 from portal.guides.queries import current_guides, obligations_for
@@ -162,9 +165,45 @@ def _posted_answers() -> dict[str, Any]:
     posted: dict[str, Any] = {}
     for name in request.form:
         if name.startswith(FIELD_PREFIX):
-            values = [v for v in request.form.getlist(name)]
+            values = list(request.form.getlist(name))
             posted[name[len(FIELD_PREFIX):]] = values if len(values) > 1 else values[0]
     return posted
+
+
+_UPLOAD_PROBLEMS = {"type": engine.AnswerProblem.FILE_TYPE,
+                    "empty": engine.AnswerProblem.FILE_EMPTY,
+                    "too_large": engine.AnswerProblem.FILE_TOO_LARGE}
+
+
+def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[str, Any],
+                  ) -> dict[str, engine.InvalidAnswer]:
+    """Store uploaded files of the section's attachment questions, checked by content.
+
+    A question with no new file keeps the file it had.
+    """
+    errors = {}
+    max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    for question in section["questions"]:
+        if question["type"] != "attachment":
+            continue
+        qid = question["id"]
+        upload = request.files.get(FIELD_PREFIX + qid)
+        if upload is None or not upload.filename:
+            if qid not in posted and isinstance(self_check.answers.get(qid), dict):
+                posted[qid] = self_check.answers[qid]
+            continue
+        accept = tuple(question.get("accept") or ("pdf", "jpg", "png"))
+        try:
+            stored = store_upload(upload.stream, upload.filename,
+                                  root=Path(current_app.config["UPLOAD_DIR"]), accept=accept,
+                                  max_bytes=max_bytes)
+        except UploadRefused as refused:
+            errors[qid] = engine.InvalidAnswer(
+                _UPLOAD_PROBLEMS[refused.reason], kinds=", ".join(k.upper() for k in accept),
+                megabytes=current_app.config["MAX_UPLOAD_MB"])
+            continue
+        posted[qid] = stored.as_dict()
+    return errors
 
 
 @bp.route("/self-checks/<int:self_check_id>/sections/<section_id>", methods=["GET", "POST"])
@@ -183,9 +222,11 @@ def section(self_check_id: int, section_id: str):
         if not EmptyForm().validate_on_submit():
             abort(400)
         posted = _posted_answers()
+        upload_errors = _posted_files(self_check, found, posted)
         try:
-            refused, appeared = save_section(db.session, self_check, section_id, posted,
-                                             now=utcnow())
+            refused, appeared = ({}, []) if upload_errors else save_section(
+                db.session, self_check, section_id, posted, now=utcnow())
+            refused = refused or upload_errors
         except TamperedPost:
             db.session.rollback()
             abort(400, description=_("The answers sent do not belong to this page. Nothing "
@@ -194,7 +235,7 @@ def section(self_check_id: int, section_id: str):
             db.session.rollback()
             errors = {qid: str(ANSWER_MESSAGES[e.problem]) % e.details
                       for qid, e in refused.items()}
-            values.update({qid: posted.get(qid) for qid in posted})
+            values.update({qid: posted.get(qid) for qid in posted if qid not in refused})
         else:
             db.session.commit()
             if appeared:
@@ -237,6 +278,8 @@ def display_answer(question: dict[str, Any], answer: Any) -> str:
         return ""
     if answer == engine.NOT_APPLICABLE:
         return _("Not applicable")
+    if question["type"] == "attachment":
+        return answer["name"]
     if question["type"] == "yes_no":
         return _("Yes") if answer else _("No")
     labels = {o["value"]: _text(o["label"]) for o in question.get("options") or []}
@@ -249,6 +292,26 @@ def display_answer(question: dict[str, Any], answer: Any) -> str:
         return f"{answer:g} {unit}".strip() if isinstance(answer, float) else (
             f"{answer} {unit}".strip())
     return str(answer)
+
+
+@bp.get("/self-checks/<int:self_check_id>/files/<question_id>")
+@login_required
+def attachment(self_check_id: int, question_id: str):
+    """Download a file uploaded as an answer, always as an attachment."""
+    permission = (Permission.SELFCHECK_OWN_VIEW if g.get("membership") is not None
+                  else Permission.SELFCHECK_DEPARTMENT_VIEW)
+    self_check = load_self_check_for(self_check_id, permission)
+    answer = self_check.answers.get(question_id)
+    if not isinstance(answer, dict):
+        abort(404)
+    path = path_for(Path(current_app.config["UPLOAD_DIR"]), answer["sha256"])
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=answer["content_type"], as_attachment=True,
+                         download_name=answer["name"], max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.get("/self-checks/<int:self_check_id>/check-answers")

@@ -41,6 +41,8 @@ def _self_check(self_check_id: int) -> SelfCheck:
 def _good_answer(question):
     """Return a posted value that raises no finding for ``question``."""
     kind = question["type"]
+    if kind == "attachment":
+        return None  # optional uploads are left empty
     candidates: list = []
     if kind == "yes_no":
         candidates = ["yes", "no"]
@@ -75,6 +77,7 @@ def _answer_everything(client, self_check_id: int, *, override=None) -> None:
                 break
             names = sorted(set(re.findall(r'name="q-([a-z0-9_]+)"', page.get_data(as_text=True))))
             data = {f"q-{qid}": override.get(qid, _good_answer(index[qid])) for qid in names}
+            data = {name: value for name, value in data.items() if value is not None}
             response = client.submit(path, data)
             if response.status_code == 302:
                 break
@@ -358,3 +361,52 @@ def test_officers_never_see_drafts(app, client, synced, catering):
     viewer.__class__ = type(client)
     viewer.sign_in(officer.email)
     assert viewer.get(f"/officer/self-checks/{self_check_id}").status_code == 404
+
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+def _people_section(client, self_check_id, **data):
+    path = f"/self-checks/{self_check_id}/sections/people"
+    return client.submit(path, data, content_type="multipart/form-data")
+
+
+def test_an_upload_is_checked_by_content_and_served_as_an_attachment(app, client, synced,
+                                                                      catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    response = _people_section(client, self_check_id,
+                               **{"q-training_record": (io.BytesIO(PDF), "培训记录.pdf")})
+    assert response.status_code in (200, 302)
+    answer = _self_check(self_check_id).answers["training_record"]
+    assert answer["content_type"] == "application/pdf" and answer["name"] == "培训记录.pdf"
+    download = client.get(f"/self-checks/{self_check_id}/files/training_record",
+                          buffered=True)
+    assert download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    stranger = app.test_client()
+    stranger.__class__ = type(client)
+    stranger.sign_in(catering.other_admin.email)
+    assert stranger.get(f"/self-checks/{self_check_id}/files/training_record"
+                        ).status_code == 404
+
+
+def test_a_disguised_file_is_refused_and_nothing_is_saved(english_client, synced, catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    html = (io.BytesIO(b"<html><script>alert(1)</script></html>"), "record.pdf")
+    response = _people_section(english_client, self_check_id, **{"q-training_record": html})
+    assert response.status_code == 400
+    assert "The file must be one of these kinds: PDF, JPG, PNG" in response.get_data(
+        as_text=True)
+    assert "training_record" not in _self_check(self_check_id).answers
+
+
+def test_text_posted_for_a_file_question_is_refused(english_client, synced, catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    response = _people_section(english_client, self_check_id,
+                               **{"q-training_record": "/etc/passwd"})
+    assert response.status_code == 400
+    assert "training_record" not in _self_check(self_check_id).answers

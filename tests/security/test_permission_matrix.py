@@ -132,6 +132,9 @@ ENDPOINTS: dict[str, Rule] = {
     "selfcheck.result_pdf": Rule(
         "GET", lambda w: f"/self-checks/{w.submitted.id}/result.pdf", ENTERPRISE,
         other_path=lambda w: f"/self-checks/{w.other_submitted.id}/result.pdf"),
+    "selfcheck.attachment": Rule(
+        "GET", lambda w: f"/self-checks/{w.submitted.id}/files/evidence", ENTERPRISE | OFFICERS,
+        other_path=lambda w: f"/self-checks/{w.other_submitted.id}/files/evidence"),
     "selfcheck.officer_list": Rule("GET", lambda w: "/officer/self-checks", OFFICERS),
     "selfcheck.officer_view": Rule(
         "GET", lambda w: f"/officer/self-checks/{w.submitted.id}", OFFICERS,
