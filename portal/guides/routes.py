@@ -26,7 +26,8 @@ from portal.core.db import utcnow
 from portal.core.reference import industry_name
 from portal.extensions import db
 from portal.guides import labels
-from portal.guides.models import LIST_TYPES, ExemptionEntryVersion
+from portal.guides.content import BINDING_SCOPES
+from portal.guides.models import LIST_TYPES, ExemptionEntryVersion, SourceListRecord
 from portal.guides.precheck import Answers, Corrected, FirstTime, Harm, evaluate_entry
 from portal.guides.queries import (
     MAX_PER_PAGE,
@@ -144,13 +145,9 @@ def entry(key: str):
     if wanted and version is None:
         abort(404)
     version = version or versions[-1]
-    source = None
-    if version.source_key:
-        from portal.guides.models import SourceListRecord
-
-        source = db.session.scalar(select(SourceListRecord).where(
-            SourceListRecord.key == version.source_key))
+    source = source_of(version)
     return render_template("guides/entry.html", record=record, version=version,
+                           binds_nansha=binds_nansha(version, source),
                            versions=versions, data=version.data, source=source,
                            departments=departments_by_code(db.session),
                            today=local_today(), industry_guides={
@@ -230,6 +227,24 @@ def export(fmt: str):
 PRECHECK_QUESTIONS = ("history", "harm", "corrected")
 
 
+def source_of(version: ExemptionEntryVersion) -> SourceListRecord | None:
+    """Return the published list an entry version was taken from, if any."""
+    if not version.source_key:
+        return None
+    return db.session.scalar(select(SourceListRecord).where(
+        SourceListRecord.key == version.source_key))
+
+
+def binds_nansha(version: ExemptionEntryVersion, source: SourceListRecord | None) -> bool:
+    """Return whether the entry comes from a list that binds Nansha's departments.
+
+    Entries of other provinces' or cities' lists, and illustrative ones, only show
+    the pattern: pages must not promise an exemption on them.
+    """
+    return (not version.illustrative and source is not None
+            and source.data.get("scope") in BINDING_SCOPES)
+
+
 def _precheck_entry(key: str | None) -> tuple[str, ExemptionEntryVersion] | None:
     if not key:
         return None
@@ -282,9 +297,11 @@ def precheck_question(key: str):
             if alt_outcome.applies and alternative.data["obligations"] and set(
                     alternative.data["obligations"]) & set(version.data["obligations"]):
                 alternatives.append(alternative)
+    source = source_of(version)
     return render_template(
         "guides/precheck_result.html" if outcome.applies else "guides/precheck_exit.html",
-        key=key, version=version, outcome=outcome, answers=answers,
+        key=key, version=version, outcome=outcome, answers=answers, source=source,
+        binds_nansha=binds_nansha(version, source),
         params=answers.as_params(), alternatives=alternatives,
         departments=departments_by_code(db.session))
 

@@ -410,3 +410,19 @@ def test_precheck_asks_the_missing_question_and_refuses_an_empty_answer(english_
 
 def test_precheck_of_an_unknown_entry_is_not_found(client, synced):
     assert client.get("/check/no-such-entry").status_code == 404
+
+
+def test_entries_that_do_not_bind_nansha_say_so(english_client, synced):
+    content = load_content(CONTENT_ROOT)
+    foreign = next(e for e in content.exemption_entries.values()
+                   if e.source and not content.sources[e.source].binds_nansha)
+    binding = next(e for e in content.exemption_entries.values()
+                   if e.source and content.sources[e.source].binds_nansha)
+    warning = "does not bind Nansha"
+    assert warning in english_client.get(f"/exemptions/{foreign.key}").get_data(as_text=True)
+    assert warning not in english_client.get(f"/exemptions/{binding.key}").get_data(
+        as_text=True)
+    result = english_client.get(f"/check/{foreign.key}", query_string={
+        **CLEAN, "corrected": "before_discovery"}).get_data(as_text=True)
+    if "could apply" in result:
+        assert "does not bind Nansha" in result
