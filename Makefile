@@ -47,10 +47,14 @@ test: translations lint
 e2e: translations
 	$(BIN)/python -m pytest -p no:cacheprovider -m e2e
 
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench
+
 bench: translations
 	$(BIN)/python -m benchmarks.bench_guides
-	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench} \
-	  $(BIN)/python -m benchmarks.bench_guides
+	$(BIN)/python -m benchmarks.bench_selfcheck
+	psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE portal_bench" 2>/dev/null || true
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_guides
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_selfcheck
 
 clean:
 	rm -rf $(VENV) instance test-artifacts
