@@ -124,6 +124,16 @@ def entries_for_industry(session: Session, industry: str) -> list[ExemptionEntry
         .options(selectinload(ExemptionEntryVersion.industries))))
 
 
+def current_entries(session: Session, keys: set[str]) -> list[ExemptionEntryVersion]:
+    """Return the current versions of the entries with these keys (retired ones included)."""
+    if not keys:
+        return []
+    return list(session.scalars(
+        select(ExemptionEntryVersion)
+        .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
+        .where(ExemptionEntryRecord.key.in_(keys), ExemptionEntryVersion.is_current.is_(True))))
+
+
 def departments_by_code(session: Session) -> dict[str, Department]:
     """Return every department by its code."""
     return {d.code: d for d in session.scalars(select(Department).order_by(Department.code))}

@@ -34,7 +34,7 @@ from portal.core.reference import TOWNS
 from portal.core.storage import UploadRefused, path_for, store_upload
 from portal.extensions import db
 from portal.guides.content import localized
-from portal.guides.queries import current_guides, obligations_for
+from portal.guides.queries import current_entries, current_guides, obligations_for
 from portal.selfcheck import engine, labels
 from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
@@ -383,12 +383,16 @@ def _result_context(self_check: SelfCheck) -> dict[str, Any]:
     submitted_local = self_check.submitted_at.astimezone(_timezone()).date()
     obligations = {code: version for code, version in
                    obligations_for(db.session, self_check.industry)}
+    keys = {key for finding in result.get("findings", []) for key in finding["exemptions"]}
+    entries = {version.data["key"]: version for version in current_entries(db.session, keys)}
     findings = []
     for finding in result.get("findings", []):
         days = finding.get("correction_working_days")
         deadline = add_working_days(submitted_local, days) if days is not None else None
         findings.append({**finding, "deadline": deadline,
-                         "obligation_version": obligations.get(finding["obligation"])})
+                         "obligation_version": obligations.get(finding["obligation"]),
+                         "entries": [entries[key] for key in finding["exemptions"]
+                                     if key in entries]})
     index = engine.question_index(definition)
     previous = last_submitted(db.session, self_check.enterprise, before_id=self_check.id)
     return {

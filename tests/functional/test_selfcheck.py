@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 import yaml
+from markupsafe import escape
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -15,6 +16,7 @@ from portal.cli import CONTENT_ROOT
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db
+from portal.guides.content import load_content
 from portal.guides.services import sync_from_directory
 from portal.selfcheck import engine
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
@@ -246,9 +248,12 @@ def test_result_explains_each_finding(english_client, synced, catering):
     assert findings["licence_valid"]["action"]["en"] in page
     assert "CAT-01" in page
     assert "working days" in page and "by " in page
+    entries = load_content(CONTENT_ROOT).exemption_entries
     for key in findings["licence_valid"]["exemptions"]:
         assert f"/exemptions/{key}" in page
         assert f"/check/{key}" in page
+        assert str(escape(entries[key].violation["en"])) in page
+    assert "Conditions:" in page
     assert self_check.score < 100
 
 
