@@ -13,7 +13,7 @@ import nh3
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import Department
 from portal.guides.content import localized
@@ -81,7 +81,7 @@ def current_guides(session: Session) -> list[IndustryGuideVersion]:
     return list(session.scalars(
         select(IndustryGuideVersion).join(IndustryGuide)
         .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
-        .order_by(IndustryGuide.slug)))
+        .order_by(IndustryGuide.slug).options(contains_eager(IndustryGuideVersion.guide))))
 
 
 def guide_by_slug(session: Session, slug: str) -> IndustryGuideVersion | None:
@@ -161,17 +161,24 @@ class ParsedFilters:
 
 
 def parse_filters(session: Session, args: Mapping[str, str], *, today: dt.date,
-                  default_per_page: int = 20) -> ParsedFilters:
-    """Validate browser or API arguments; unknown values are errors, never guessed."""
+                  default_per_page: int = 20,
+                  guides: list[IndustryGuideVersion] | None = None,
+                  departments: Mapping[str, Department] | None = None) -> ParsedFilters:
+    """Validate browser or API arguments; unknown values are errors, never guessed.
+
+    ``guides`` and ``departments`` may be passed when the caller has them already.
+    """
     errors: dict[str, str] = {}
     q = (args.get("q") or "").strip()
     industry = args.get("industry") or None
-    known_industries = {g.guide.slug for g in current_guides(session)} | {"common"}
+    guides = current_guides(session) if guides is None else guides
+    departments = departments_by_code(session) if departments is None else departments
+    known_industries = {g.guide.slug for g in guides} | {"common"}
     if industry is not None and industry not in known_industries:
         errors["industry"] = str(FILTER_MESSAGES["industry"])
         industry = None
     department = args.get("department") or None
-    if department is not None and department not in departments_by_code(session):
+    if department is not None and department not in departments:
         errors["department"] = str(FILTER_MESSAGES["department"])
         department = None
     list_type = args.get("list_type") or None

@@ -113,10 +113,11 @@ def guide(slug: str):
         departments=departments_by_code(db.session), industry_name=industry_name)
 
 
-def _filter_context(parsed: Any) -> dict[str, Any]:
+def _filter_context(parsed: Any, guides: list[Any], departments: dict[str, Any],
+                    ) -> dict[str, Any]:
     return {
-        "guides": current_guides(db.session),
-        "departments": departments_by_code(db.session),
+        "guides": guides,
+        "departments": departments,
         "list_types": LIST_TYPES,
         "parsed": parsed,
         "filters": parsed.filters,
@@ -127,11 +128,15 @@ def _filter_context(parsed: Any) -> dict[str, Any]:
 @bp.get("/exemptions")
 def entries():
     """Browse and search the exemption lists, with filters and pagination."""
-    parsed = parse_filters(db.session, request.args, today=local_today())
+    guides = current_guides(db.session)
+    departments = departments_by_code(db.session)
+    parsed = parse_filters(db.session, request.args, today=local_today(), guides=guides,
+                           departments=departments)
     result = search_entries(db.session, parsed.filters, page=parsed.page,
                             per_page=min(parsed.per_page, MAX_PER_PAGE))
     return render_template("guides/entries.html", result=result,
-                           **_filter_context(parsed)), 400 if parsed.errors else 200
+                           **_filter_context(parsed, guides, departments)), (
+        400 if parsed.errors else 200)
 
 
 @bp.get("/exemptions/<key>")

@@ -421,7 +421,6 @@ def search_entries(session: Session, filters: EntryFilters, *, page: int = 1,
     base = (select(ExemptionEntryVersion)
             .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
             .where(*conditions))
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     terms = query_terms(filters.q)
     order: list[Any] = []
     if terms:
@@ -432,7 +431,19 @@ def search_entries(session: Session, filters: EntryFilters, *, page: int = 1,
     order.append(case(*((ExemptionEntryVersion.list_type == t, i)
                         for i, t in enumerate(LIST_TYPES)), else_=len(LIST_TYPES)))
     order.append(ExemptionEntryRecord.id)
-    items = session.scalars(base.order_by(*order).limit(per_page)
-                            .offset((page - 1) * per_page)
-                            .options(selectinload(ExemptionEntryVersion.industries))).all()
+    # One narrow scan orders the ids and counts them (window function); only the
+    # page's rows are then loaded with their JSON.
+    rows = session.execute(
+        base.with_only_columns(ExemptionEntryVersion.id, func.count().over().label("total"))
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0].total
+        ids = [row.id for row in rows]
+        loaded = {version.id: version for version in session.scalars(
+            select(ExemptionEntryVersion).where(ExemptionEntryVersion.id.in_(ids))
+            .options(selectinload(ExemptionEntryVersion.industries)))}
+        items = [loaded[version_id] for version_id in ids]
+    else:  # past the last page: count separately
+        items = []
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     return Page(items=list(items), total=total, page=page, per_page=per_page)
