@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po, write_po
 
 from portal.config import PROJECT_ROOT
 from portal.core.i18n import LOCALES
-from portal.core.reference import to_traditional
+from portal.guides.content import to_zh_hant
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"
@@ -90,9 +90,9 @@ def seed_traditional() -> None:
         if source is None or not source.string:
             continue
         if isinstance(source.string, tuple):
-            message.string = tuple(to_traditional(text) for text in source.string)
+            message.string = tuple(to_zh_hant(text) for text in source.string)
         else:
-            message.string = to_traditional(source.string)
+            message.string = to_zh_hant(source.string)
     _write(catalog, path)
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import opencc
 import yaml
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from portal.config import PROJECT_ROOT
+from portal.guides.content import localized
 
 INDUSTRIES_FILE = PROJECT_ROOT / "compliance_guides" / "industries.yaml"
 
@@ -39,23 +39,9 @@ class Industry:
     section_names: dict[str, str]
 
 
-@cache
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("s2hk")
-
-
-def to_traditional(text: str) -> str:
-    """Convert Simplified Chinese to Hong Kong Traditional Chinese (OpenCC s2hk)."""
-    return _converter().convert(text)
-
-
 def localised_name(names: dict[str, str], locale: str) -> str:
     """Return the name in ``locale``: en, zh_Hant (written or converted) or Simplified."""
-    if locale == "en" and names.get("en"):
-        return names["en"]
-    if locale == "zh_Hant":
-        return names.get("zh_Hant") or to_traditional(names["zh_Hans"])
-    return names["zh_Hans"]
+    return localized(names, locale)[0]
 
 
 @cache

@@ -11,8 +11,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -159,73 +160,78 @@ def _sync_sources(session: Session, content: Content, report: SyncReport,
             report.add("source_lists", "unchanged")
 
 
-def _sync_guides(session: Session, content: Content, report: SyncReport,
-                 now: dt.datetime) -> None:
-    seen = set()
-    for slug, guide in sorted(content.guides.items()):
-        seen.add(slug)
-        record = session.scalar(select(IndustryGuide).where(IndustryGuide.slug == slug))
-        outcome = "changed"
-        if record is None:
-            record = IndustryGuide(slug=slug)
-            session.add(record)
-            session.flush()
-            outcome = "created"
-        elif record.retired_at is not None:
-            record.retired_at = None
-        if _current_digest(session, IndustryGuideVersion, IndustryGuideVersion.guide_id,
-                           record.id) == guide.digest:
-            report.add("guides", "unchanged")
-            continue
-        _supersede(session, IndustryGuideVersion, IndustryGuideVersion.guide_id, record.id)
-        session.add(IndustryGuideVersion(
-            guide_id=record.id,
-            version_no=_next_version(session, IndustryGuideVersion,
-                                     IndustryGuideVersion.guide_id, record.id),
-            digest=guide.digest, content_version=guide.version, reviewed_on=guide.reviewed_on,
-            title=_with_traditional(guide.title), summary=_with_traditional(guide.summary),
-            body=dict(guide.body), zh_hant_generated=guide.zh_hant_generated,
-            divisions=list(guide.divisions), lead_department=guide.lead_department,
-            other_departments=list(guide.other_departments), created_at=now))
-        report.add("guides", outcome)
-    for record in session.scalars(select(IndustryGuide).where(
-            IndustryGuide.retired_at.is_(None), IndustryGuide.slug.not_in(seen or {""}))):
-        record.retired_at = now
-        report.add("guides", "retired")
+@dataclass(frozen=True)
+class _Versioned:
+    """A kind of content kept as a record (by key) with a row per version."""
+
+    kind: str
+    record_model: Any
+    key_column: str
+    version_model: Any
+    owner_column: str
 
 
-def _sync_obligations(session: Session, content: Content, report: SyncReport,
-                      now: dt.datetime) -> None:
-    obligations = content.obligations
-    for code, obligation in sorted(obligations.items()):
-        record = session.scalar(select(ObligationRecord).where(ObligationRecord.code == code))
+_GUIDES = _Versioned("guides", IndustryGuide, "slug", IndustryGuideVersion, "guide_id")
+_OBLIGATIONS = _Versioned("obligations", ObligationRecord, "code", ObligationVersion,
+                          "obligation_id")
+_ENTRIES = _Versioned("exemption_entries", ExemptionEntryRecord, "key", ExemptionEntryVersion,
+                      "entry_id")
+
+
+def _sync_versioned(session: Session, spec: _Versioned,
+                    items: Mapping[str, tuple[str, Callable[[], Any], dict[str, Any]]],
+                    report: SyncReport, now: dt.datetime) -> None:
+    """Bring one kind of content in line with ``items``: key -> (digest, build, record values).
+
+    A new key gets a record and version 1; a changed digest gets the next version
+    (earlier ones stay, no longer current); a key that left the content is retired.
+    """
+    record_model, version_model = spec.record_model, spec.version_model
+    owner = getattr(version_model, spec.owner_column)
+    key_column = getattr(record_model, spec.key_column)
+    for key in sorted(items):
+        digest, build, record_values = items[key]
+        record = session.scalar(select(record_model).where(key_column == key))
         outcome = "changed"
         if record is None:
-            record = ObligationRecord(code=code, industry=obligation.industry)
+            record = record_model(**{spec.key_column: key}, **record_values)
             session.add(record)
             session.flush()
             outcome = "created"
         record.retired_at = None
-        record.industry = obligation.industry
-        if _current_digest(session, ObligationVersion, ObligationVersion.obligation_id,
-                           record.id) == obligation.digest:
-            report.add("obligations", "unchanged")
+        for name, value in record_values.items():
+            setattr(record, name, value)
+        if _current_digest(session, version_model, owner, record.id) == digest:
+            report.add(spec.kind, "unchanged")
             continue
-        _supersede(session, ObligationVersion, ObligationVersion.obligation_id, record.id)
-        session.add(ObligationVersion(
-            obligation_id=record.id,
-            version_no=_next_version(session, ObligationVersion,
-                                     ObligationVersion.obligation_id, record.id),
-            digest=obligation.digest, title=_with_traditional(obligation.title),
-            description=_with_traditional(obligation.description),
-            legal_basis=to_jsonable(obligation.legal_basis), department=obligation.department,
-            severity=obligation.severity, verify=obligation.verify, created_at=now))
-        report.add("obligations", outcome)
-    for record in session.scalars(select(ObligationRecord).where(
-            ObligationRecord.retired_at.is_(None),
-            ObligationRecord.code.not_in(set(obligations) or {""}))):
+        _supersede(session, version_model, owner, record.id)
+        version = build()
+        setattr(version, spec.owner_column, record.id)
+        version.version_no = _next_version(session, version_model, owner, record.id)
+        version.digest, version.is_current, version.created_at = digest, True, now
+        session.add(version)
+        report.add(spec.kind, outcome)
+    for record in session.scalars(select(record_model).where(
+            record_model.retired_at.is_(None), key_column.not_in(set(items) or {""}))):
         record.retired_at = now
-        report.add("obligations", "retired")
+        report.add(spec.kind, "retired")
+
+
+def _guide_version(guide: Any) -> IndustryGuideVersion:
+    return IndustryGuideVersion(
+        content_version=guide.version, reviewed_on=guide.reviewed_on,
+        title=_with_traditional(guide.title), summary=_with_traditional(guide.summary),
+        body=dict(guide.body), zh_hant_generated=guide.zh_hant_generated,
+        divisions=list(guide.divisions), lead_department=guide.lead_department,
+        other_departments=list(guide.other_departments))
+
+
+def _obligation_version(obligation: Any) -> ObligationVersion:
+    return ObligationVersion(
+        title=_with_traditional(obligation.title),
+        description=_with_traditional(obligation.description),
+        legal_basis=to_jsonable(obligation.legal_basis), department=obligation.department,
+        severity=obligation.severity, verify=obligation.verify)
 
 
 def _entry_search_texts(data: dict[str, Any]) -> tuple[str, str]:
@@ -241,44 +247,17 @@ def _entry_search_texts(data: dict[str, Any]) -> tuple[str, str]:
     return title, normalise_for_search(" ".join(part for part in parts if part))
 
 
-def _sync_entries(session: Session, content: Content, report: SyncReport,
-                  now: dt.datetime) -> None:
-    entries = content.exemption_entries
-    for key, entry in sorted(entries.items()):
-        record = session.scalar(select(ExemptionEntryRecord).where(
-            ExemptionEntryRecord.key == key))
-        outcome = "changed"
-        if record is None:
-            record = ExemptionEntryRecord(key=key)
-            session.add(record)
-            session.flush()
-            outcome = "created"
-        record.retired_at = None
-        if _current_digest(session, ExemptionEntryVersion, ExemptionEntryVersion.entry_id,
-                           record.id) == entry.digest:
-            report.add("exemption_entries", "unchanged")
-            continue
-        _supersede(session, ExemptionEntryVersion, ExemptionEntryVersion.entry_id, record.id)
-        data = to_jsonable(entry)
-        title, search_text = _entry_search_texts(data)
-        version = ExemptionEntryVersion(
-            entry_id=record.id,
-            version_no=_next_version(session, ExemptionEntryVersion,
-                                     ExemptionEntryVersion.entry_id, record.id),
-            digest=entry.digest, item_code=entry.item_code, list_type=entry.list_type,
-            department=entry.department, industry=entry.industry,
-            illustrative=entry.illustrative, source_key=entry.source,
-            effective_from=entry.effective_from, effective_until=entry.effective_until,
-            title_search=title, search_text=search_text, data=data, created_at=now)
-        version.industries = [ExemptionEntryIndustry(industry=slug)
-                              for slug in dict.fromkeys(entry.industries)]
-        session.add(version)
-        report.add("exemption_entries", outcome)
-    for record in session.scalars(select(ExemptionEntryRecord).where(
-            ExemptionEntryRecord.retired_at.is_(None),
-            ExemptionEntryRecord.key.not_in(set(entries) or {""}))):
-        record.retired_at = now
-        report.add("exemption_entries", "retired")
+def _entry_version(entry: Any) -> ExemptionEntryVersion:
+    data = to_jsonable(entry)
+    title, search_text = _entry_search_texts(data)
+    version = ExemptionEntryVersion(
+        item_code=entry.item_code, list_type=entry.list_type, department=entry.department,
+        industry=entry.industry, illustrative=entry.illustrative, source_key=entry.source,
+        effective_from=entry.effective_from, effective_until=entry.effective_until,
+        title_search=title, search_text=search_text, data=data)
+    version.industries = [ExemptionEntryIndustry(industry=slug)
+                          for slug in dict.fromkeys(entry.industries)]
+    return version
 
 
 def _sync_questionnaires(session: Session, content: Content, report: SyncReport,
@@ -325,9 +304,16 @@ def sync_content(session: Session, content: Content, *, now: dt.datetime,
     report = SyncReport(content_digest=content_digest(content))
     _sync_departments(session, content, report)
     _sync_sources(session, content, report, now)
-    _sync_guides(session, content, report, now)
-    _sync_obligations(session, content, report, now)
-    _sync_entries(session, content, report, now)
+    _sync_versioned(session, _GUIDES, {
+        slug: (guide.digest, partial(_guide_version, guide), {})
+        for slug, guide in content.guides.items()}, report, now)
+    _sync_versioned(session, _OBLIGATIONS, {
+        code: (obligation.digest, partial(_obligation_version, obligation),
+               {"industry": obligation.industry})
+        for code, obligation in content.obligations.items()}, report, now)
+    _sync_versioned(session, _ENTRIES, {
+        key: (entry.digest, partial(_entry_version, entry), {})
+        for key, entry in content.exemption_entries.items()}, report, now)
     _sync_questionnaires(session, content, report, now)
     session.flush()
     if report.changed_anything:
