@@ -8,15 +8,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as portal_config
+from portal.accounts import bp as accounts_bp
+from portal.accounts.labels import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
+from portal.accounts.routes import resolve_acting_role
+from portal.admin import bp as admin_bp
+from portal.auth import bp as auth_bp
+from portal.auth.routes import configure_login_manager
+from portal.cli import register as register_commands
+from portal.core import formatting
 from portal.core.i18n import DEFAULT_LOCALE, HTML_LANG, LOCALES, select_locale
 from portal.core.permissions import Permission, can
 from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_request_id
 from portal.core.security import configure_hasher, register_security_headers
+from portal.errors import register as register_errors
 from portal.extensions import babel, csrf, db, limiter, login_manager
+from portal.guides.api import bp as api_bp
+from portal.guides.routes import bp as guides_bp
+from portal.main import bp as main_bp
+from portal.selfcheck.routes import bp as selfcheck_bp
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -85,8 +99,6 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     configure_hasher(time_cost=app.config["ARGON2_TIME_COST"],
                      memory_cost=app.config["ARGON2_MEMORY_COST"])
-    from portal.auth.routes import configure_login_manager
-
     configure_login_manager(login_manager)
 
 
@@ -97,8 +109,6 @@ def configure_i18n(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Give each request an id and resolve the role the user acts as."""
-    from portal.accounts.routes import resolve_acting_role
-
     @app.before_request
     def start_request() -> None:
         g.request_id = new_request_id(request.headers.get("X-Request-ID"))
@@ -122,14 +132,6 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint explicitly."""
-    from portal.accounts import bp as accounts_bp
-    from portal.admin import bp as admin_bp
-    from portal.auth import bp as auth_bp
-    from portal.guides.api import bp as api_bp
-    from portal.guides.routes import bp as guides_bp
-    from portal.main import bp as main_bp
-    from portal.selfcheck.routes import bp as selfcheck_bp
-
     for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp,
                       selfcheck_bp):
         app.register_blueprint(blueprint)
@@ -137,22 +139,15 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     """Show errors as pages in the user's language with a reference id."""
-    from portal.errors import register
-
-    register(app)
+    register_errors(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Make permissions, languages and formatting helpers available to templates."""
-    from portal.accounts.labels import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
-    from portal.core import formatting
-
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
     def inject() -> dict[str, Any]:
-        from flask_babel import get_locale
-
         locale = str(get_locale() or DEFAULT_LOCALE)
         return {
             "can": can,
@@ -173,6 +168,4 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the portal's ``flask`` commands."""
-    from portal.cli import register
-
-    register(app)
+    register_commands(app)
