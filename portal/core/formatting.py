@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from babel.lists import format_list
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 
 
 def register_filters(app: Flask) -> None:
@@ -18,6 +20,12 @@ def register_filters(app: Flask) -> None:
         if isinstance(value, dt.datetime):
             value = value.date()
         return format_date(value, style)
+
+    @app.template_filter("join_list")
+    def join_list_filter(values: Iterable[object]) -> str:
+        """Join items the way the language does ("A、B和C", "A, B and C")."""
+        items = [str(value) for value in values]
+        return format_list(items, locale=get_locale()) if items else ""
 
     @app.template_filter("datetime")
     def datetime_filter(value: dt.datetime | None, style: str = "medium") -> str:

@@ -86,6 +86,7 @@ def register_template_globals(state: Any) -> None:
             "follow_up_labels": labels.FOLLOW_UP_LABELS,
             "severity_labels": labels.SEVERITY_LABELS,
             "citation_text": lambda c: citation_text(c, _locale()),
+            "follow_up_names": lambda codes: [labels.FOLLOW_UP_LABELS.get(c, c) for c in codes],
             "highlight": highlight})
 
 
