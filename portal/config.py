@@ -76,6 +76,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGN_IN_LOCK_MINUTES", 15, "How long a locked account stays locked.", int),
     Setting("SIGN_IN_RATE_LIMIT", "10 per minute; 100 per hour",
             "Sign-in attempts allowed from one address (Flask-Limiter syntax)."),
+    Setting("FORM_RATE_LIMIT", "20 per hour",
+            "Registrations, password changes and invitation acceptances allowed from one "
+            "address (Flask-Limiter syntax)."),
     Setting("INVITATION_DAYS", 7, "Days an invitation link stays valid.", int),
     Setting("PASSWORD_MIN_LENGTH", 10, "Shortest password accepted.", int),
     Setting("ARGON2_TIME_COST", 3, "Argon2id iterations (argon2-cffi default).", int),

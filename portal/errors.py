@@ -7,6 +7,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
@@ -18,6 +19,7 @@ TITLES = {
     403: _l("You do not have permission to see this page"),
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
+    409: _l("Someone else changed this at the same time"),
     413: _l("The file is too large"),
     429: _l("Too many attempts"),
     500: _l("Sorry, there is a problem with the service"),
@@ -30,6 +32,8 @@ MESSAGES = {
     404: _l("If you typed the web address, check it is correct. If you pasted it, check you "
             "copied the entire address."),
     405: _l("Go back and use the buttons on the page."),
+    409: _l("Nothing you entered was saved. Go back, reload the page to see the latest "
+            "version, and try again."),
     413: _l("Choose a smaller file and try again."),
     429: _l("You have tried too many times. Wait a few minutes, then try again."),
     500: _l("Nothing you entered has been saved. Try again later."),
@@ -56,6 +60,13 @@ def register(app: Flask) -> None:
         db.session.rollback()
         logger.warning("CSRF check failed on %s", request.path)
         return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(StaleDataError)
+    def concurrent_change(_error: StaleDataError) -> tuple[str, int]:
+        # The optimistic-lock version check failed: another request changed the row first.
+        db.session.rollback()
+        logger.info("concurrent change refused on %s", request.path)
+        return render_error(409)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

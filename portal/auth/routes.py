@@ -130,7 +130,12 @@ def sign_out_all():
     return redirect(url_for("auth.sign_in"))
 
 
+def _form_limit() -> str:
+    return current_app.config["FORM_RATE_LIMIT"]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
 def register():
     """Register an enterprise and its administrator."""
     if current_user.is_authenticated:
@@ -165,6 +170,7 @@ def register():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_form_limit, methods=["POST"])
 def password():
     """Change the signed-in user's password."""
     form = ChangePasswordForm()
@@ -187,6 +193,7 @@ def password():
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
 def invitation(token: str):
     """Accept an invitation to an enterprise, creating an account if needed."""
     found = find_invitation(db.session, token, utcnow())

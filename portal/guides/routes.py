@@ -198,6 +198,16 @@ def _export_rows(filters: EntryFilters) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Keep a text cell from being read as a formula by Excel (CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 @bp.get("/exemptions/export.<fmt>")
 def export(fmt: str):
     """Download the filtered lists as CSV (UTF-8 with BOM, for Excel) or XLSX."""
@@ -207,6 +217,7 @@ def export(fmt: str):
     if parsed.errors:
         abort(400, description=" ".join(parsed.errors.values()))
     header, rows = _export_rows(parsed.filters)
+    rows = [[spreadsheet_safe(cell) for cell in row] for row in rows]
     stamp = local_today().isoformat()
     if fmt == "csv":
         buffer = io.StringIO()

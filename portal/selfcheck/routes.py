@@ -416,12 +416,34 @@ def result(self_check_id: int):
     return render_template("selfcheck/result.html", **_result_context(self_check))
 
 
+#: Base URL of the resources a PDF may use: the portal's own static files.
+PDF_RESOURCES = "portal-static:///"
+
+
 def render_result_pdf(self_check: SelfCheck) -> bytes:
-    """Render the result as a PDF with real (selectable) Chinese text."""
-    from weasyprint import HTML  # imported here: it loads Pango, needed only for PDFs
+    """Render the result as a PDF with real (selectable) Chinese text.
+
+    WeasyPrint gets the portal's static files from disk and nothing else: the PDF
+    never makes a network request, not even to the portal itself.
+    """
+    # Imported here: WeasyPrint loads Pango, which only PDFs need.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    static = Path(current_app.static_folder or "").resolve()
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            path = (static / url.removeprefix(PDF_RESOURCES)).resolve()
+            if not url.startswith(PDF_RESOURCES) or static not in path.parents or (
+                    not path.is_file()):
+                raise ValueError(f"not one of the portal's static files: {url}")
+            return URLFetcherResponse(url, body=path.read_bytes(),
+                                      headers={"Content-Type": "text/css; charset=utf-8"})
 
     html = render_template("selfcheck/result_pdf.html", **_result_context(self_check))
-    return HTML(string=html, base_url=request.host_url).write_pdf()
+    return HTML(string=html, base_url=PDF_RESOURCES,
+                url_fetcher=StaticOnlyFetcher(fail_on_errors=True)).write_pdf()
 
 
 @bp.get("/self-checks/<int:self_check_id>/result.pdf")

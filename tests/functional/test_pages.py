@@ -121,3 +121,18 @@ def test_pages_have_no_inline_scripts_or_styles(client):
 def test_signed_in_pages_are_not_cached(client, world):
     client.sign_in(world.officer.email)
     assert client.get("/account").headers["Cache-Control"] == "no-store"
+
+
+def test_a_concurrent_change_gets_a_clear_page_and_nothing_is_saved(app, english_client,
+                                                                     monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def changed_meanwhile():
+        raise StaleDataError("UPDATE statement on table expected to update 1 row(s)")
+
+    monkeypatch.setitem(app.view_functions, "main.home", changed_meanwhile)
+    response = english_client.get("/")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Nothing you entered was saved" in page
+    assert "UPDATE statement" not in page

@@ -415,3 +415,23 @@ def test_text_posted_for_a_file_question_is_refused(english_client, synced, cate
                                **{"q-training_record": "/etc/passwd"})
     assert response.status_code == 400
     assert "training_record" not in _self_check(self_check_id).answers
+
+
+def test_the_pdf_uses_its_stylesheet_and_fetches_nothing_else(client, synced, catering,
+                                                              monkeypatch):
+    import urllib.request
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the PDF tried to fetch over the network")
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", no_network)
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id)
+    _submit(client, self_check_id)
+    response = client.get(f"/self-checks/{self_check_id}/result.pdf")
+    reader = PdfReader(io.BytesIO(response.data))
+    fonts = {str(font["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any("Noto-Sans-CJK" in font for font in fonts), fonts  # pdf.css chose the font
+    assert round(float(reader.pages[0].mediabox.width)) == 595  # A4 from @page

@@ -24,3 +24,12 @@ def test_sign_out_needs_a_token(client, world):
     client.sign_in(world.officer.email)
     assert client.post("/sign-out").status_code == 400
     assert client.get("/account").status_code == 200
+
+
+def test_registration_attempts_are_rate_limited(app, client):
+    limit = int(app.config["FORM_RATE_LIMIT"].split()[0])
+    token = client.csrf_token("/register")
+    codes = [client.post("/register", data={"csrf_token": token, "uscc": "x"}).status_code
+             for _ in range(limit + 1)]
+    assert codes[:limit] == [200] * limit
+    assert codes[limit] == 429
