@@ -15,7 +15,7 @@ from portal.accounts.models import Department, UserKind
 from portal.accounts.services import AccountError, create_staff_user
 from portal.config import load_config
 from portal.core import i18n_tools, migrations
-from portal.core.audit import verify_chain
+from portal.core.audit import chain_head, contains_head, verify_chain
 from portal.core.db import utcnow
 from portal.core.security import PasswordProblem, password_problems
 from portal.extensions import db
@@ -146,14 +146,27 @@ def create_officer(email: str, display_name: str, department_code: str | None, k
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
+@click.option("--expect", "expected_head", metavar="HASH",
+              help="A head hash recorded earlier (flask audit head); fail if it is gone.")
+def audit_verify(expected_head: str | None) -> None:
     """Check the hash chain of the audit trail; exit 1 at the first broken link."""
     checked, broken = verify_chain(db.session)
     if broken is not None:
         click.echo(f"BROKEN at audit event #{broken.event_id}: {broken.reason} "
                    f"({checked} events before it are intact).", err=True)
         sys.exit(1)
+    if expected_head and not contains_head(db.session, expected_head.strip()):
+        click.echo("BROKEN: the recorded head is no longer in the chain (events at the end "
+                   "were removed or the chain was rebuilt).", err=True)
+        sys.exit(1)
     click.echo(f"Audit trail intact: {checked} events verified.")
+
+
+@audit_cli.command("head")
+def audit_head() -> None:
+    """Print the event count and newest hash, to record outside the database."""
+    count, head = chain_head(db.session)
+    click.echo(f"{count} {head}")
 
 
 @translate_cli.command("extract")

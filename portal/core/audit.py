@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text, select, text
+from sqlalchemy import JSON, BigInteger, Integer, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core.db import Base, utcnow
@@ -165,3 +165,20 @@ def verify_chain(session: Session) -> tuple[int, BrokenLink | None]:
         expected_prev = event.hash
         checked += 1
     return checked, None
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """Return the number of events and the hash of the newest (genesis when empty).
+
+    Recorded somewhere else (a ticket, a signed log), the head lets ``verify_chain``
+    prove later that no event at the end of the chain was removed.
+    """
+    count = session.scalar(select(func.count(AuditEvent.id))) or 0
+    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    return count, last or GENESIS_HASH
+
+
+def contains_head(session: Session, head_hash: str) -> bool:
+    """Return whether an event with ``head_hash`` (a recorded head) is still in the chain."""
+    return head_hash == GENESIS_HASH or session.scalar(
+        select(AuditEvent.id).where(AuditEvent.hash == head_hash)) is not None

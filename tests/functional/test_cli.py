@@ -98,3 +98,24 @@ def test_production_start_up_is_refused_when_demo_accounts_exist(app):
     app.test_cli_runner().invoke(args=["demo", "load"])
     with pytest.raises(DemoDataInProduction):
         refuse_demo_data(db.session)
+
+
+def test_a_recorded_head_proves_no_event_was_cut_from_the_end(app, client, world):
+    client.sign_in(world.officer.email)
+    runner = app.test_cli_runner()
+    count, head = runner.invoke(args=["audit", "head"]).output.split()
+    assert int(count) >= 1
+    assert runner.invoke(args=["audit", "verify", "--expect", head]).exit_code == 0
+    last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
+    db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": last})
+    db.session.commit()
+    # The chain that is left is consistent, so only the recorded head shows the cut.
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    cut = runner.invoke(args=["audit", "verify", "--expect", head])
+    assert cut.exit_code == 1
+    assert "recorded head" in cut.output
