@@ -112,13 +112,15 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_request() -> None:
         g.request_id = new_request_id(request.headers.get("X-Request-ID"))
+        if request.endpoint == "static":
+            return  # static files need neither a session nor a role
         session.permanent = True
         resolve_acting_role()
 
     @app.after_request
     def finish_request(response):  # type: ignore[no-untyped-def]
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        if current_user.is_authenticated:
+        if request.endpoint != "static" and current_user.is_authenticated:
             # Pages of a signed-in user must not be kept by shared caches or the back button.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -78,9 +78,7 @@ def register(app: Flask) -> None:
         return render_error(code if code in TITLES else 400 if code < 500 else 500, message)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str, int]:
+    def unexpected_error(_error: Exception) -> tuple[str, int]:
         db.session.rollback()
-        if isinstance(error, HTTPException):  # pragma: no cover - handled above
-            return http_error(error)
         logger.exception("unexpected error (reference %s)", g.get("request_id"))
         return render_error(InternalServerError.code)
