@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Membership
 from portal.core.db import utcnow
-from portal.core.deadlines import add_working_days
+from portal.core.deadlines import add_working_days, working_days_left
 from portal.core.forms import EmptyForm
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS
@@ -381,6 +381,7 @@ def _result_context(self_check: SelfCheck) -> dict[str, Any]:
     definition = self_check.questionnaire.definition
     result = self_check.result or {}
     submitted_local = self_check.submitted_at.astimezone(_timezone()).date()
+    today = utcnow().astimezone(_timezone()).date()
     obligations = {code: version for code, version in
                    obligations_for(db.session, self_check.industry)}
     keys = {key for finding in result.get("findings", []) for key in finding["exemptions"]}
@@ -389,7 +390,8 @@ def _result_context(self_check: SelfCheck) -> dict[str, Any]:
     for finding in result.get("findings", []):
         days = finding.get("correction_working_days")
         deadline = add_working_days(submitted_local, days) if days is not None else None
-        findings.append({**finding, "deadline": deadline,
+        left = working_days_left(today, deadline.date) if deadline else None
+        findings.append({**finding, "deadline": deadline, "days_left": left,
                          "obligation_version": obligations.get(finding["obligation"]),
                          "entries": [entries[key] for key in finding["exemptions"]
                                      if key in entries]})

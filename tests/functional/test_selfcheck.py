@@ -248,6 +248,7 @@ def test_result_explains_each_finding(english_client, synced, catering):
     assert findings["licence_valid"]["action"]["en"] in page
     assert "CAT-01" in page
     assert "working days" in page and "by " in page
+    assert "20 working days left" in page  # licence_valid: 20 working days from today
     entries = load_content(CONTENT_ROOT).exemption_entries
     for key in findings["licence_valid"]["exemptions"]:
         assert f"/exemptions/{key}" in page
