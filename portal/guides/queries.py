@@ -52,9 +52,20 @@ def local_text(text: Mapping[str, str] | None, locale: str) -> LocalText:
     return LocalText(value, fallback)
 
 
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
 def render_markdown(source: str) -> Markup:
-    """Render a guide body: Markdown to HTML, then sanitised (content is data, not code)."""
-    html = markdown.markdown(source, extensions=["tables", "sane_lists"])
+    """Render a guide body: Markdown to HTML, then sanitised (content is data, not code).
+
+    The page shows the guide's title as its only h1, so a leading "# title" line
+    is dropped and the body's headings move one level down.
+    """
+    lines = source.lstrip().splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    html = markdown.markdown("\n".join(lines), extensions=["tables", "sane_lists"])
+    html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", html)
     return Markup(nh3.clean(html))  # noqa: S704 - sanitised by nh3 just above
 
 
