@@ -23,6 +23,12 @@ from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
 from portal.core.permissions import Permission, require
 from portal.extensions import db
+from portal.guides.models import (
+    ContentSync,
+    ExemptionEntryRecord,
+    IndustryGuide,
+    ObligationRecord,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -118,6 +124,22 @@ def departments():
             return redirect(url_for("admin.departments"))
     return render_template("admin/departments.html", form=form,
                            departments=list_departments(db.session))
+
+
+@bp.get("/content")
+@require(Permission.ADMIN_CONTENT_VIEW)
+def content():
+    """Show when the compliance content was synced and what each sync changed."""
+    syncs = db.session.scalars(select(ContentSync).order_by(ContentSync.id.desc()).limit(50))
+    counts = {
+        "guides": db.session.scalar(select(func.count(IndustryGuide.id)).where(
+            IndustryGuide.retired_at.is_(None))),
+        "obligations": db.session.scalar(select(func.count(ObligationRecord.id)).where(
+            ObligationRecord.retired_at.is_(None))),
+        "exemption_entries": db.session.scalar(select(func.count(ExemptionEntryRecord.id)).where(
+            ExemptionEntryRecord.retired_at.is_(None))),
+    }
+    return render_template("admin/content.html", syncs=list(syncs), counts=counts)
 
 
 @bp.get("/audit")

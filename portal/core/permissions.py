@@ -33,6 +33,7 @@ class Permission(StrEnum):
     """Things a role may do, as ``scope:resource:action``. Keep alphabetised."""
 
     ADMIN_AUDIT_VIEW = "admin:audit:view"
+    ADMIN_CONTENT_VIEW = "admin:content:view"
     ADMIN_DEPARTMENTS_MANAGE = "admin:departments:manage"
     ADMIN_USERS_MANAGE = "admin:users:manage"
     ENTERPRISE_MEMBERS_MANAGE = "enterprise:members:manage"
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL_REVIEWER: frozenset(_OFFICERS),
     Role.ADMIN: frozenset({
         Permission.ADMIN_AUDIT_VIEW,
+        Permission.ADMIN_CONTENT_VIEW,
         Permission.ADMIN_DEPARTMENTS_MANAGE,
         Permission.ADMIN_USERS_MANAGE,
     }),

@@ -429,3 +429,11 @@ def test_entries_that_do_not_bind_nansha_say_so(english_client, synced):
         **CLEAN, "corrected": "before_discovery"}).get_data(as_text=True)
     if "could apply" in result:
         assert "does not bind Nansha" in result
+
+
+def test_administrators_see_what_each_sync_changed(client, world, synced):
+    client.sign_in(world.admin.email)
+    page = client.get("/admin/content").get_data(as_text=True)
+    content = load_content(CONTENT_ROOT)
+    assert f"<dd>{len(content.exemption_entries)}</dd>" in page
+    assert f"+{len(content.exemption_entries)}" in page  # the first sync created them all

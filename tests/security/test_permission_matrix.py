@@ -101,6 +101,7 @@ ENDPOINTS: dict[str, Rule] = {
                                                     "/active")),
     "admin.departments": Rule("GET", lambda w: "/admin/departments", ADMIN),
     "admin.audit": Rule("GET", lambda w: "/admin/audit", ADMIN),
+    "admin.content": Rule("GET", lambda w: "/admin/content", ADMIN),
     "guides.index": Rule("GET", lambda w: "/guides", EVERYONE),
     "guides.guide": Rule("GET", lambda w: f"/guides/{w.guide.slug}", EVERYONE),
     "guides.entries": Rule("GET", lambda w: "/exemptions", EVERYONE),
