@@ -112,6 +112,7 @@ class AxeChecker:
 
     def check(self, page, name: str) -> None:  # type: ignore[no-untyped-def]
         """Check the current page and save its screenshot as ``name``."""
+        page.wait_for_load_state("load")  # a click only waits for navigation to commit
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
         results = self.axe.run(page)

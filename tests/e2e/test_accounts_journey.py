@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from portal.core.identifiers import make_uscc
 
 USCC = make_uscc("91440115", "MA5E2E01")
@@ -20,9 +22,9 @@ def test_register_sign_out_sign_in_and_switch_language(page, axe):
 
     # A wrong check character is explained beside the field, and nothing is created.
     page.get_by_label("统一社会信用代码").fill(USCC[:-1] + ("1" if USCC[-1] != "1" else "2"))
-    page.get_by_role("button", name="注册").click()
-    summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="注册").click()
+    expect(page.locator(".error-summary")).to_be_visible()
     axe.check(page, "03-register-errors")
 
     page.get_by_label("统一社会信用代码").fill(USCC.lower())
@@ -37,30 +39,35 @@ def test_register_sign_out_sign_in_and_switch_language(page, axe):
     page.get_by_label("您的电子邮箱").fill("admin@e2e.example.com")
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_label("确认密码").fill(PASSWORD)
-    page.get_by_role("button", name="注册").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="注册").click()
 
-    assert page.get_by_role("heading", name="广州南沙浏览器测试餐饮有限公司").is_visible()
-    assert page.get_by_text(USCC).is_visible()
+    expect(page.get_by_role("heading", name="广州南沙浏览器测试餐饮有限公司")).to_be_visible()
+    expect(page.get_by_text(USCC)).to_be_visible()
     axe.check(page, "04-enterprise")
 
-    page.get_by_role("button", name="退出登录").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="退出登录").click()
     menu = page.get_by_role("navigation")
-    assert menu.get_by_role("link", name="登录").is_visible()
+    expect(menu.get_by_role("link", name="登录")).to_be_visible()
 
     menu.get_by_role("link", name="登录").click()
     axe.check(page, "05-sign-in")
     page.get_by_label("电子邮箱或手机号码").fill("admin@e2e.example.com")
     page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    assert page.get_by_role("link", name="刘管理").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("link", name="刘管理")).to_be_visible()
 
-    page.get_by_role("button", name="English").click()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     axe.check(page, "06-home-en")
 
-    page.get_by_role("button", name="繁體中文").click()
-    assert page.locator("html").get_attribute("lang") == "zh-Hant"
+    with page.expect_navigation():
+        page.get_by_role("button", name="繁體中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
     assert re.search("企業", page.content())
     axe.check(page, "07-home-zh-hant")
 
@@ -71,7 +78,8 @@ def test_demo_officer_and_administrator_pages(page, axe):
     page.goto("/sign-in")
     page.get_by_label("电子邮箱或手机号码").fill("admin@demo.nansha.invalid")
     page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
     page.goto("/admin/")
     axe.check(page, "10-admin")
     page.goto("/admin/users")

@@ -22,7 +22,7 @@ def phone(browser, live_server):  # type: ignore[no-untyped-def]
 def test_pages_fit_a_360px_phone(phone):
     overflowing = []
     for path in PAGES:
-        phone.goto(path)
+        phone.goto(path, wait_until="load")
         width = phone.evaluate("document.documentElement.scrollWidth")
         if width > 360:
             overflowing.append((path, width))

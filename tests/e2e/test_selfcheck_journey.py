@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DEMO_PASSWORD
 
 FILL_PAGE = """
@@ -32,11 +34,13 @@ def test_complete_a_self_check_on_a_phone(page, axe):
     page.goto("/sign-in")
     page.get_by_label("电子邮箱或手机号码").fill("catering-admin@demo.nansha.invalid")
     page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
 
     page.get_by_role("navigation").get_by_role("link", name="自查", exact=True).click()
     axe.check(page, "40-selfcheck-index")
-    page.get_by_role("button", name="开始自查").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="开始自查").click()
     assert re.search(r"/self-checks/\d+$", page.url)
     axe.check(page, "41-task-list")
     tasks_url = page.url
@@ -53,7 +57,8 @@ def test_complete_a_self_check_on_a_phone(page, axe):
             if not screenshots:
                 axe.check(page, "42-section")
                 screenshots += 1
-            page.get_by_role("button", name="保存并继续").click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="保存并继续").click()
             assert page.locator(".error-summary").count() == 0, page.content()[:3000]
         page.goto(tasks_url)
     assert page.locator(".tag--green").count() == page.locator(".task-list__item").count()
@@ -64,12 +69,13 @@ def test_complete_a_self_check_on_a_phone(page, axe):
     page.get_by_label("您在企业中的职务").fill("店长")
     page.get_by_label("本人代表企业作出以上承诺").check()
     axe.check(page, "44-declaration")
-    page.get_by_role("button", name="提交自查").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交自查").click()
 
-    assert page.get_by_role("heading", name="自查已提交").is_visible()
+    expect(page.get_by_role("heading", name="自查已提交")).to_be_visible()
     reference = page.locator(".reference-number").inner_text()
     assert re.fullmatch(r"ZC\d{11}", reference)
     axe.check(page, "45-confirmation")
     page.get_by_role("link", name="查看自查结果").click()
-    assert page.locator(".score__value").is_visible()
+    expect(page.locator(".score__value")).to_be_visible()
     axe.check(page, "46-result")
