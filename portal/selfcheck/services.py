@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
@@ -330,4 +330,5 @@ def list_for_department(session: Session, department_code: str, filters: Officer
         conditions.append(SelfCheck.submitted_at < filters.submitted_before)
     return list(session.scalars(
         select(SelfCheck).join(Enterprise, Enterprise.id == SelfCheck.enterprise_id)
-        .where(and_(*conditions)).order_by(SelfCheck.submitted_at.desc()).limit(limit)))
+        .where(and_(*conditions)).order_by(SelfCheck.submitted_at.desc()).limit(limit)
+        .options(contains_eager(SelfCheck.enterprise))))

@@ -436,3 +436,30 @@ def test_the_pdf_uses_its_stylesheet_and_fetches_nothing_else(client, synced, ca
              for font in page["/Resources"]["/Font"].values()}
     assert any("Noto-Sans-CJK" in font for font in fonts), fonts  # pdf.css chose the font
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4 from @page
+
+
+def test_the_officers_list_does_not_query_once_per_row(app, client, world):
+    from sqlalchemy import event
+
+    from tests.factories import EnterpriseFactory, make_self_check
+
+    questionnaire = world.submitted.questionnaire
+    for _ in range(15):
+        make_self_check(EnterpriseFactory(), reload(world.enterprise_admin), questionnaire,
+                        submitted=True)
+    db.session.commit()
+    client.sign_in(world.officer.email)
+    statements = []
+    engine_ = db.session.get_bind().engine
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(engine_, "before_cursor_execute", count)
+    try:
+        page = client.get("/officer/self-checks")
+    finally:
+        event.remove(engine_, "before_cursor_execute", count)
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count("/officer/self-checks/") >= 16
+    assert len(statements) < 15  # not one query per row
