@@ -218,3 +218,48 @@ def test_several_source_states_share_one_row():
 def test_an_object_without_a_workflow_is_refused(world):
     with pytest.raises(LookupError):
         workflow_for(world.department)
+
+
+def _submit(world, **overrides):
+    from portal.selfcheck.services import submit_self_check
+
+    arguments = {"user": world.enterprise_admin, "signer_name": "张三", "signer_role": "店长",
+                 "expected_version": world.draft.version, "commitment_text": "承诺",
+                 "now": utcnow()} | overrides
+    return submit_self_check(db.session, world.draft, **arguments)
+
+
+def test_self_check_submission_is_a_workflow_transition(world):
+    version = world.draft.version
+    _submit(world)
+    db.session.expire_all()
+    assert world.draft.status == SelfCheckStatus.SUBMITTED
+    assert world.draft.version == version + 1
+    [event] = [e for e in _events("self_check", world.draft.id)
+               if e.action == "selfcheck.submitted"]
+    assert (event.from_state, event.to_state, event.actor_id) == (
+        "draft", "submitted", world.enterprise_admin.id)
+    assert event.details["reference"] == world.draft.reference
+
+
+def test_self_check_submission_refuses_a_stale_form_and_another_enterprise(world):
+    with pytest.raises(StaleObject):
+        _submit(world, expected_version=world.draft.version - 1)
+    with pytest.raises(TransitionForbidden):
+        _submit(world, user=world.other_admin)
+    assert world.draft.status == SelfCheckStatus.DRAFT
+    assert world.draft.submitted_at is None
+
+
+def test_self_check_submission_detects_a_concurrent_submission_at_flush(world):
+    from portal.selfcheck.models import SelfCheck
+
+    version = world.draft.version
+    db.session.execute(update(SelfCheck).where(SelfCheck.id == world.draft.id)
+                       .values(version=version + 1).execution_options(synchronize_session=False))
+    with pytest.raises(ConcurrentUpdate):
+        _submit(world, expected_version=version)
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == "selfcheck.submitted",
+        AuditEvent.object_id == str(world.draft.id))) is None
