@@ -93,7 +93,7 @@ class Transition(Generic[S]):
     ``selfcheck.submitted``).
     """
 
-    source: S | frozenset[S]
+    source: S | Iterable[S]
     target: S
     permission: Permission
     name: str | None = None
@@ -139,6 +139,8 @@ class Workflow(Generic[S]):
         if attribute not in mapper.attrs:
             raise ValueError(f"{model.__name__} has no attribute {attribute!r}")
         self.model = model
+        #: The attribute holding the optimistic-lock version (``version`` in our models).
+        self.version_attribute = mapper.get_property_by_column(mapper.version_id_col).key
         self.states = states
         self.attribute = attribute
         self.role_of = role_of
@@ -187,8 +189,9 @@ class Workflow(Generic[S]):
             or the row's guard refuses.
         :raises TransitionForbidden: the actor's role lacks the row's permission.
         """
-        if expected_version is not None and expected_version != obj.version:
-            raise StaleObject(f"{self.object_type} {obj.id}: version {obj.version}, "
+        version = getattr(obj, self.version_attribute)
+        if expected_version is not None and expected_version != version:
+            raise StaleObject(f"{self.object_type} {obj.id}: version {version}, "
                               f"form had {expected_version}")
         current, target = self.state_of(obj), self._target(to)
         rule = self._table.get((current, target))
