@@ -25,6 +25,7 @@ from portal.core.i18n import DEFAULT_LOCALE, HTML_LANG, LOCALES, select_locale
 from portal.core.permissions import Permission, can
 from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_request_id
 from portal.core.security import configure_hasher, register_security_headers
+from portal.core.workflow import allowed_transitions
 from portal.errors import register as register_errors
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
@@ -163,6 +164,7 @@ def register_template_helpers(app: Flask) -> None:
             "kind_labels": KIND_LABELS,
             "acting_membership": g.get("membership"),
             "acting_role": g.get("role"),
+            "allowed_transitions": allowed_transitions,
         }
 
     formatting.register_filters(app)

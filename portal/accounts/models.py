@@ -165,6 +165,19 @@ class User(Base):
             UserKind.ADMIN: Role.ADMIN,
         }.get(self.kind)
 
+    def role_toward(self, enterprise_id: int) -> Role | None:
+        """Return the role this user holds toward an enterprise's objects.
+
+        Staff hold their staff role (their department's scope is the loaders'
+        business); enterprise users the role of their active membership. An
+        agent's mandate date is checked where the request picks the membership.
+        """
+        if self.staff_role is not None:
+            return self.staff_role
+        return next((membership.acting_role for membership in self.memberships
+                     if membership.enterprise_id == enterprise_id
+                     and membership.status == MembershipStatus.ACTIVE), None)
+
 
 class Membership(Base):
     """A user's place in an enterprise: administrator, member, or mandated agent."""

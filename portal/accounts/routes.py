@@ -36,6 +36,7 @@ from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS, industry_name
+from portal.core.workflow import WorkflowError
 from portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -180,7 +181,7 @@ def revoke(enterprise_id: int, membership_id: int):
     try:
         revoke_membership(db.session, membership, actor=current_user,
                           expected_version=form.version.data, now=utcnow())
-    except AccountError as error:
+    except (AccountError, WorkflowError) as error:
         db.session.rollback()
         flash(str(error.message), "error")
     else:

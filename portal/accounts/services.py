@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import (
@@ -26,6 +26,7 @@ from portal.accounts.models import (
     User,
     UserKind,
 )
+from portal.accounts.workflow import MEMBERSHIP_WORKFLOW
 from portal.core.audit import record_event
 from portal.core.identifiers import validate_uscc
 from portal.core.security import hash_password, needs_rehash, verify_password
@@ -353,31 +354,19 @@ def accept_invitation(session: Session, invitation: Invitation, *, user: User | 
     return user
 
 
-def _active_admin_count(session: Session, enterprise_id: int) -> int:
-    return session.scalar(select(func.count(Membership.id)).where(
-        Membership.enterprise_id == enterprise_id, Membership.role == MembershipRole.ADMIN,
-        Membership.status == MembershipStatus.ACTIVE)) or 0
-
-
 def revoke_membership(session: Session, membership: Membership, *, actor: User,
                       expected_version: int, now: dt.datetime) -> None:
-    """Remove a member's access to the enterprise.
+    """Remove a member's access to the enterprise (on the membership workflow).
 
-    :raises AccountError: the last administrator cannot be removed, or the row changed.
+    :raises StaleObject: the row changed since the page was loaded.
+    :raises InvalidTransition: access was already removed, or this is the last
+        administrator.
+    :raises TransitionForbidden: the actor does not manage the enterprise's members.
     """
-    _check_version(membership, expected_version)
-    if membership.status == MembershipStatus.REVOKED:
-        raise AccountError(_l("This person no longer has access."))
-    if (membership.role == MembershipRole.ADMIN
-            and _active_admin_count(session, membership.enterprise_id) <= 1):
-        raise AccountError(_l("The enterprise must keep at least one administrator."))
-    membership.status = MembershipStatus.REVOKED
-    session.flush()
-    record_event(session, action="membership.revoked", object_type="membership",
-                 object_id=membership.id, actor=actor, from_state=MembershipStatus.ACTIVE.value,
-                 to_state=MembershipStatus.REVOKED.value,
-                 details={"enterprise_id": membership.enterprise_id,
-                          "user_id": membership.user_id}, now=now)
+    MEMBERSHIP_WORKFLOW.transition(membership, MembershipStatus.REVOKED, actor=actor, now=now,
+                                   expected_version=expected_version,
+                                   details={"enterprise_id": membership.enterprise_id,
+                                            "user_id": membership.user_id})
 
 
 def change_mandate(session: Session, membership: Membership, *, actor: User,

@@ -23,7 +23,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Membership
 from portal.core.db import utcnow
@@ -32,6 +31,7 @@ from portal.core.forms import EmptyForm
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS
 from portal.core.storage import UploadRefused, path_for, store_upload
+from portal.core.workflow import ConcurrentUpdate, StaleObject
 from portal.extensions import db
 from portal.guides.content import localized
 from portal.guides.queries import current_entries, current_guides, obligations_for
@@ -40,7 +40,6 @@ from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
 from portal.selfcheck.services import (
     AlreadySubmitted,
-    Conflict,
     Incomplete,
     NoQuestionnaire,
     OfficerFilters,
@@ -346,12 +345,12 @@ def declaration(self_check_id: int):
                               expected_version=form.version.data,
                               commitment_text=_text(definition["commitment"]), now=utcnow())
             db.session.commit()
-        except (AlreadySubmitted, StaleDataError):
+        except (AlreadySubmitted, ConcurrentUpdate):
             db.session.rollback()
             flash(_("This self-check was already submitted; here is its confirmation."),
                   "info")
             return redirect(url_for("selfcheck.confirmation", self_check_id=self_check_id))
-        except Conflict:
+        except StaleObject:
             db.session.rollback()
             flash(_("The answers changed in another window. Check them again, then "
                     "submit."), "error")

@@ -21,6 +21,7 @@ from portal.core.audit import record_event
 from portal.guides.models import IndustryGuide, IndustryGuideVersion, QuestionnaireVersion
 from portal.selfcheck import engine
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from portal.selfcheck.workflow import SELF_CHECK_WORKFLOW
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,6 @@ class Incomplete(SelfCheckError):
 
 class AlreadySubmitted(SelfCheckError):
     """The self-check was submitted already (for example from another tab)."""
-
-
-class Conflict(SelfCheckError):
-    """The self-check changed since the user loaded the page."""
 
 
 def industry_for(session: Session, enterprise: Enterprise) -> str | None:
@@ -212,20 +209,21 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     """Submit a complete draft with the signed commitment (承诺), and score it.
 
     :raises AlreadySubmitted: it was submitted already (another tab).
-    :raises Conflict: it changed since the page was loaded.
+    :raises StaleObject: it changed since the page was loaded.
+    :raises ConcurrentUpdate: another request submitted or changed it meanwhile.
+    :raises TransitionForbidden: the user does not act for its enterprise.
     :raises Incomplete: required answers are missing.
     """
     if self_check.status != SelfCheckStatus.DRAFT:
         raise AlreadySubmitted()
-    if self_check.version != expected_version:
-        raise Conflict()
+    SELF_CHECK_WORKFLOW.check(self_check, SelfCheckStatus.SUBMITTED, actor=user,
+                              expected_version=expected_version)
     definition = self_check.questionnaire.definition
     answers = engine.keep_visible(definition, self_check.answers)
     evaluation = engine.evaluate(definition, answers)
     if evaluation.missing_required:
         raise Incomplete(evaluation.missing_required)
     self_check.answers = answers
-    self_check.status = SelfCheckStatus.SUBMITTED
     self_check.submitted_at = now
     self_check.submitted_by_id = user.id
     self_check.signer_name = signer_name.strip()
@@ -236,15 +234,12 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     self_check.result = evaluation.as_dict()
     self_check.reference = _reference(self_check, now)
     self_check.updated_at = now
-    session.flush()  # the version column makes a concurrent second submit fail here
-    record_event(session, action="selfcheck.submitted", object_type="self_check",
-                 object_id=self_check.id, actor=user, from_state=SelfCheckStatus.DRAFT.value,
-                 to_state=SelfCheckStatus.SUBMITTED.value,
-                 details={"reference": self_check.reference, "score": self_check.score,
-                          "band": self_check.band, "findings": len(evaluation.findings),
-                          "signer_name": self_check.signer_name,
-                          "signer_role": self_check.signer_role}, now=now)
-    logger.info("self-check %s submitted by %s", self_check.id, user.id)
+    # The version column makes a concurrent second submit fail at this flush.
+    SELF_CHECK_WORKFLOW.transition(
+        self_check, SelfCheckStatus.SUBMITTED, actor=user, now=now,
+        details={"reference": self_check.reference, "score": self_check.score,
+                 "band": self_check.band, "findings": len(evaluation.findings),
+                 "signer_name": self_check.signer_name, "signer_role": self_check.signer_role})
     return self_check
 
 

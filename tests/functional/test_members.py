@@ -123,6 +123,22 @@ def test_revoking_removes_access(app, client, world):
     assert member_client.get("/enterprise").status_code == 403
 
 
+def test_revoking_twice_says_the_person_no_longer_has_access(english_client, world):
+    english_client.sign_in(world.enterprise_admin.email)
+    membership = world.enterprise_member_membership
+    path = f"/enterprise/{world.enterprise.id}/members/{membership.id}/revoke"
+    english_client.submit(path, {"version": membership.version},
+                          token_from=f"/enterprise/{world.enterprise.id}/members")
+    revoked = reload(membership)
+    response = english_client.submit(path, {"version": revoked.version},
+                                     token_from=f"/enterprise/{world.enterprise.id}/members",
+                                     follow_redirects=True)
+    assert "This person no longer has access." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "membership.revoked",
+        AuditEvent.object_id == str(membership.id))) == 1
+
+
 def test_the_last_administrator_cannot_be_removed(english_client, world):
     english_client.sign_in(world.enterprise_admin.email)
     own = db.session.scalar(select(Membership).where(
