@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import Department
+from portal.core.input import parse_positive_int
 from portal.guides.content import localized
 from portal.guides.models import (
     LIST_TYPES,
@@ -218,10 +219,11 @@ def _positive_int(raw: str | None, default: int, errors: dict[str, str], name: s
                   maximum: int) -> int:
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    number = parse_positive_int(raw, maximum=maximum)
+    if number is None:
         errors[name] = str(FILTER_MESSAGES[name])
         return default
-    return int(raw)
+    return number
 
 
 def entry_as_json(version: ExemptionEntryVersion, url: str) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """The ``flask`` commands: demo data, staff accounts, audit verification."""
 
+import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.models import Department, Enterprise, User, UserKind
 from portal.core.audit import AuditEvent
@@ -119,3 +121,30 @@ def test_a_recorded_head_proves_no_event_was_cut_from_the_end(app, client, world
     cut = runner.invoke(args=["audit", "verify", "--expect", head])
     assert cut.exit_code == 1
     assert "recorded head" in cut.output
+
+
+def test_truncating_the_audit_trail_is_refused_on_postgresql(app, world):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("TRUNCATE exists on PostgreSQL only (SQLite's DELETE fires the row trigger)")
+    with pytest.raises(DBAPIError, match="append-only"):
+        with db.session.begin_nested():
+            db.session.execute(text("TRUNCATE audit_events"))
+
+
+def test_an_emptied_trail_fails_against_the_recorded_count(app, client, world):
+    client.sign_in(world.officer.email)
+    runner = app.test_cli_runner()
+    recorded = runner.invoke(args=["audit", "head"]).output.strip()
+    assert runner.invoke(args=["audit", "verify", "--expect", recorded]).exit_code == 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
+    db.session.execute(text("DELETE FROM audit_events"))
+    db.session.commit()
+    # An empty chain is consistent in itself: only the recorded count shows the loss.
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    emptied = runner.invoke(args=["audit", "verify", "--expect", recorded])
+    assert emptied.exit_code == 1
+    assert "remain" in emptied.output
