@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -39,6 +41,14 @@ from portal.auth.forms import (
     RegistrationForm,
     SignInForm,
 )
+from portal.auth.sessions import (
+    SESSION_KEY,
+    end_all_sessions,
+    end_session,
+    end_session_by_id,
+    find_open_session,
+    start_session,
+)
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
 from portal.core.reference import industry_choices
@@ -65,7 +75,15 @@ def configure_login_manager(manager: LoginManager) -> None:
         user = db.session.get(User, int(user_id))
         if user is None or not user.is_active or user.session_version != int(version):
             return None
+        # The cookie must also name an open server-side session: sign-out ends it at once.
+        if find_open_session(db.session, user.id, session.get(SESSION_KEY), now=utcnow(),
+                             max_age=_absolute_lifetime()) is None:
+            return None
         return user
+
+
+def _absolute_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
 
 
 def _start_session(user: User) -> None:
@@ -74,6 +92,9 @@ def _start_session(user: User) -> None:
     session.clear()
     if locale:
         session["locale"] = locale
+    session[SESSION_KEY] = start_session(
+        db.session, user, user_agent=request.headers.get("User-Agent", ""),
+        ip_address=request.remote_addr or "", now=utcnow())
     login_user(user)
 
 
@@ -94,8 +115,8 @@ def sign_in():
             db.session.commit()  # failures are counted even though sign-in fails
             form.password.errors.append(str(error.message))
         else:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash(_("You are signed in."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/sign_in.html", form=form)
@@ -107,6 +128,8 @@ def sign_out():
     """Sign out of this browser."""
     form = EmptyForm()
     if form.validate_on_submit():
+        end_session(db.session, session.get(SESSION_KEY), now=utcnow())
+        db.session.commit()
         logout_user()
         locale = session.get("locale")
         session.clear()
@@ -122,7 +145,9 @@ def sign_out_all():
     """End every session of the signed-in user, including this one."""
     form = EmptyForm()
     if form.validate_on_submit():
-        sign_out_everywhere(db.session, current_user, now=utcnow())
+        now = utcnow()
+        sign_out_everywhere(db.session, current_user, now=now)
+        end_all_sessions(db.session, current_user, now=now)
         db.session.commit()
         logout_user()
         session.clear()
@@ -160,8 +185,8 @@ def register():
             db.session.rollback()
             form[error.field].errors.append(str(error.message))
         else:
-            db.session.commit()
             _start_session(user)
+            db.session.commit()
             flash(_("Your enterprise is registered and you are signed in as its "
                     "administrator."), "success")
             return redirect(url_for("accounts.enterprise"))
@@ -183,8 +208,10 @@ def password():
             db.session.rollback()
             form[error.field].errors.append(str(error.message))
         else:
-            db.session.commit()
             # Other sessions end; this one continues under the new session version.
+            end_all_sessions(db.session, current_user, now=utcnow(),
+                             keep_token=session.get(SESSION_KEY))
+            db.session.commit()
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been signed out."),
                   "success")
@@ -211,11 +238,25 @@ def invitation(token: str):
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            db.session.commit()
             if not signed_in:
                 _start_session(user)
+            db.session.commit()
             session["enterprise_id"] = found.enterprise_id
             flash(_("You have joined %(name)s.", name=found.enterprise.name), "success")
             return redirect(url_for("accounts.enterprise"))
     return render_template("auth/invitation.html", form=form, invitation=found,
                            signed_in=signed_in)
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_other_session(session_id: int):
+    """End one of the signed-in user's sessions (another device, or this one)."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not end_session_by_id(db.session, current_user, session_id, now=utcnow()):
+        abort(404)  # not an open session of this user: someone else's looks the same
+    db.session.commit()
+    flash(_("The session has ended. That device must sign in again."), "success")
+    return redirect(url_for("accounts.profile"))

@@ -126,9 +126,8 @@ def test_a_recorded_head_proves_no_event_was_cut_from_the_end(app, client, world
 def test_truncating_the_audit_trail_is_refused_on_postgresql(app, world):
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("TRUNCATE exists on PostgreSQL only (SQLite's DELETE fires the row trigger)")
-    with pytest.raises(DBAPIError, match="append-only"):
-        with db.session.begin_nested():
-            db.session.execute(text("TRUNCATE audit_events"))
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text("TRUNCATE audit_events"))
 
 
 def test_an_emptied_trail_fails_against_the_recorded_count(app, client, world):
