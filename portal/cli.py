@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from portal.accounts.demo import load_demo_data
@@ -18,6 +18,7 @@ from portal.core import i18n_tools, migrations
 from portal.core.audit import chain_head, contains_head, verify_chain
 from portal.core.db import utcnow
 from portal.core.security import PasswordProblem, password_problems
+from portal.doctor import run_checks
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
 from portal.guides.services import sync_from_directory
@@ -204,7 +205,19 @@ def translate_compile() -> None:
     i18n_tools.compile_catalogues()
 
 
+@click.command("doctor")
+@with_appcontext
+def doctor() -> None:
+    """Print every production check with pass or fail; exit 1 if any fails."""
+    results = run_checks(current_app._get_current_object())  # type: ignore[attr-defined]
+    for result in results:
+        click.echo(f"{'PASS' if result.passed else 'FAIL'}  {result.name}: {result.detail}")
+    if not all(result.passed for result in results):
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
+    app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli):
         app.cli.add_command(group)

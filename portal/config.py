@@ -129,17 +129,24 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError("PORTAL_MAIL_BACKEND must be console, smtp or memory")
     if env != "production":
         return
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Return what in ``config`` is unsafe for production (empty when all is well)."""
     problems = []
     if config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY or len(config["SECRET_KEY"]) < 32:
         problems.append("PORTAL_SECRET_KEY must be set to a random value of 32+ characters")
     if str(config["DATABASE_URL"]).startswith("sqlite"):
         problems.append("PORTAL_DATABASE_URL must point at PostgreSQL, not SQLite")
-    if config["MAIL_BACKEND"] == "memory":
-        problems.append("PORTAL_MAIL_BACKEND=memory loses every message")
+    if config["MAIL_BACKEND"] != "smtp":
+        problems.append(f"PORTAL_MAIL_BACKEND={config['MAIL_BACKEND']} does not deliver mail "
+                        "(console writes invitation and reset links into the log); use smtp")
     if not config["REDIS_URL"]:
         problems.append("PORTAL_REDIS_URL must be set so that rate limits hold across instances")
-    if problems:
-        raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+    return problems
 
 
 def describe_settings() -> str:
