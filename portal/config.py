@@ -75,8 +75,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_ABSOLUTE_HOURS", 12,
             "A session ends this many hours after sign-in, however active it is.", int),
     Setting("SIGN_IN_MAX_FAILURES", 5,
-            "Failed sign-ins in a row that lock an account temporarily.", int),
-    Setting("SIGN_IN_LOCK_MINUTES", 15, "How long a locked account stays locked.", int),
+            "Failed sign-ins for one identifier from one address that pause sign-in for "
+            "that identifier from that address.", int),
+    Setting("SIGN_IN_LOCK_MINUTES", 15, "How long such a pause lasts.", int),
+    Setting("SIGN_IN_ACCOUNT_MAX_FAILURES", 20,
+            "Failed sign-ins from any address that lock the account itself until its "
+            "owner follows the unlock link sent by email.", int),
+    Setting("UNLOCK_LINK_HOURS", 24,
+            "How long an unlock link stays valid (and the account locked without it).", int),
+    Setting("PASSWORD_RESET_MINUTES", 60, "How long a password-reset link stays valid.", int),
     Setting("SIGN_IN_RATE_LIMIT", "10 per minute; 100 per hour",
             "Sign-in attempts allowed from one address (Flask-Limiter syntax)."),
     Setting("FORM_RATE_LIMIT", "20 per hour",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import User
+from portal.accounts.models import User, _enum
 from portal.core.db import Base, utcnow
 
 
@@ -28,5 +29,49 @@ class UserSession(Base):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     #: The address the session was started from.
     ip_address: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins for one identifier from one address.
+
+    Keyed by a digest of the identifier typed, whether or not an account has it, so a
+    lock looks the same for known and unknown identifiers, and a stranger's failures
+    lock only the stranger's address out, never the owner.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("identifier_digest", "ip_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the normalised identifier (lower-cased email or mobile number).
+    identifier_digest: Mapped[str] = mapped_column(String(64))
+    ip_address: Mapped[str] = mapped_column(String(45))
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TokenPurpose(StrEnum):
+    """What a link sent by email lets its holder do once."""
+
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a password
+    UNLOCK = "unlock"
+
+
+class AccountToken(Base):
+    """A single-use, expiring link sent to an account's owner (reset, unlock)."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "token_purpose"))
+    #: SHA-256 of the token in the link; the token itself is never stored.
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship()

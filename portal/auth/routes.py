@@ -29,7 +29,6 @@ from portal.accounts.services import (
     EnterpriseRegistration,
     SignInFailed,
     accept_invitation,
-    authenticate,
     change_password,
     find_invitation,
     register_enterprise,
@@ -38,8 +37,20 @@ from portal.accounts.services import (
 from portal.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
     RegistrationForm,
     SignInForm,
+)
+from portal.auth.models import TokenPurpose
+from portal.auth.services import (
+    AccountLockedNow,
+    SignInLimits,
+    authenticate,
+    find_token,
+    request_password_reset,
+    reset_password,
+    unlock_account,
 )
 from portal.auth.sessions import (
     SESSION_KEY,
@@ -51,6 +62,7 @@ from portal.auth.sessions import (
 )
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
+from portal.core.mail import send_mail
 from portal.core.reference import industry_choices
 from portal.core.urls import safe_next_url
 from portal.extensions import db, limiter
@@ -58,6 +70,10 @@ from portal.extensions import db, limiter
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("auth", __name__)
+
+#: Where a user who must choose their own password may still go.
+_ALLOWED_BEFORE_OWN_PASSWORD = frozenset({"static", "auth.password", "auth.sign_out",
+                                          "auth.sign_out_all", "main.set_language"})
 
 
 def configure_login_manager(manager: LoginManager) -> None:
@@ -108,18 +124,59 @@ def sign_in():
     if form.validate_on_submit():
         now = utcnow()
         try:
-            user = authenticate(db.session, form.identifier.data, form.password.data, now=now,
-                                max_failures=current_app.config["SIGN_IN_MAX_FAILURES"],
-                                lock_minutes=current_app.config["SIGN_IN_LOCK_MINUTES"])
+            user = authenticate(db.session, form.identifier.data, form.password.data,
+                                ip_address=request.remote_addr or "", now=now,
+                                limits=_sign_in_limits())
         except (SignInFailed, AccountLocked) as error:
             db.session.commit()  # failures are counted even though sign-in fails
+            if isinstance(error, AccountLockedNow):
+                _send_unlock_link(error.user, error.token)
             form.password.errors.append(str(error.message))
         else:
             _start_session(user)
             db.session.commit()
+            if user.must_change_password:
+                flash(_("Your password was set by an administrator. Choose your own "
+                        "password to continue."), "info")
+                return redirect(url_for("auth.password"))
             flash(_("You are signed in."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/sign_in.html", form=form)
+
+
+def _sign_in_limits() -> SignInLimits:
+    config = current_app.config
+    return SignInLimits(address_max_failures=config["SIGN_IN_MAX_FAILURES"],
+                        address_lock_minutes=config["SIGN_IN_LOCK_MINUTES"],
+                        account_max_failures=config["SIGN_IN_ACCOUNT_MAX_FAILURES"],
+                        unlock_link_hours=config["UNLOCK_LINK_HOURS"])
+
+
+def _absolute_link(endpoint: str, **values: object) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _send_unlock_link(user: User, token: str) -> None:
+    if not user.email:
+        return
+    send_mail(user.email, _("Your account on the Nansha compliance portal is locked"),
+              _("There were many failed attempts to sign in to your account, so it is locked."
+                "\n\nIf they were yours, open this link within %(hours)s hours to unlock it:"
+                "\n%(link)s\n\nIf they were not yours, someone may know your email address; "
+                "unlock the account and change your password.",
+                hours=current_app.config["UNLOCK_LINK_HOURS"],
+                link=_absolute_link("auth.unlock", token=token)))
+
+
+@bp.before_app_request
+def require_own_password():
+    """Keep a user whose password an administrator chose on the password page until changed."""
+    if (request.endpoint in _ALLOWED_BEFORE_OWN_PASSWORD or request.endpoint is None
+            or not current_user.is_authenticated or not current_user.must_change_password):
+        return None
+    flash(_("Your password was set by an administrator. Choose your own password to "
+            "continue."), "info")
+    return redirect(url_for("auth.password"))
 
 
 @bp.post("/sign-out")
@@ -157,6 +214,70 @@ def sign_out_all():
 
 def _form_limit() -> str:
     return current_app.config["FORM_RATE_LIMIT"]
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a password-reset link; the answer is the same whether an account exists."""
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        found = request_password_reset(
+            db.session, form.identifier.data, now=now,
+            lifetime=dt.timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]))
+        db.session.commit()
+        if found is not None:
+            user, token = found
+            send_mail(user.email or "", _("Reset your password on the Nansha compliance portal"),
+                      _("Someone asked to reset the password of your account.\n\nOpen this "
+                        "link within %(minutes)s minutes to choose a new password:\n%(link)s"
+                        "\n\nIf it was not you, ignore this message: your password stays as "
+                        "it is.",
+                        minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+                        link=_absolute_link("auth.reset_password_with_link", token=token)))
+        return render_template("auth/reset_sent.html")
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def reset_password_with_link(token: str):
+    """Choose a new password through the link sent by email."""
+    if find_token(db.session, token, TokenPurpose.PASSWORD_RESET, now=utcnow()) is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(db.session, token, form.password.data, now=utcnow())
+        except AccountError:  # used a moment ago in another tab
+            db.session.rollback()
+            return render_template("auth/link_invalid.html"), 404
+        db.session.commit()
+        logout_user()
+        session.pop(SESSION_KEY, None)
+        flash(_("Your password is changed. Sign in with the new password."), "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account/unlock/<token>", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def unlock(token: str):
+    """Unlock one's account through the link sent by email (a button: links get prefetched)."""
+    if find_token(db.session, token, TokenPurpose.UNLOCK, now=utcnow()) is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            unlock_account(db.session, token, now=utcnow())
+        except AccountError:
+            db.session.rollback()
+            return render_template("auth/link_invalid.html"), 404
+        db.session.commit()
+        flash(_("Your account is unlocked. You can sign in again."), "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/unlock.html", form=form)
 
 
 @bp.route("/register", methods=["GET", "POST"])
