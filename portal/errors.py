@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import time
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import format_decimal, format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -118,7 +118,7 @@ def register(app: Flask) -> None:
         return render_error(413, _too_large_message())
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    def http_error(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
         db.session.rollback()
         # 405 must say which methods are allowed (RFC 9110); other headers are werkzeug's own.
         headers = {key: value for key, value in error.get_headers() if key == "Allow"}
@@ -126,8 +126,11 @@ def register(app: Flask) -> None:
         # A description given to abort() is a message for the user; werkzeug's own is not.
         custom = error.description != type(error).description
         message = str(error.description) if custom else None
-        body, status = render_error(code if code in TITLES else 400 if code < 500 else 500,
-                                    message)
+        status = code if code in TITLES else 400 if code < 500 else 500
+        if request.path.startswith("/api/"):
+            # The open-data API answers in JSON, as its OpenAPI document says.
+            return jsonify(errors={"request": message or str(TITLES[status])}), status, headers
+        body, status = render_error(status, message)
         return body, status, headers
 
     @app.errorhandler(Exception)
