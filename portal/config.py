@@ -84,6 +84,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UNLOCK_LINK_HOURS", 24,
             "How long an unlock link stays valid (and the account locked without it).", int),
     Setting("PASSWORD_RESET_MINUTES", 60, "How long a password-reset link stays valid.", int),
+    Setting("REGISTRATION_LINK_HOURS", 24,
+            "How long the link that confirms a registration's email stays valid.", int),
     Setting("SIGN_IN_RATE_LIMIT", "10 per minute; 100 per hour",
             "Sign-in attempts allowed from one address (Flask-Limiter syntax)."),
     Setting("FORM_RATE_LIMIT", "20 per hour",

@@ -1,4 +1,5 @@
-"""Sign-in failures per identifier and address, single-use account links, temporary passwords.
+"""Sign-in failures per identifier and address, single-use account links, temporary
+passwords, registrations waiting for their email to be confirmed.
 
 Revision ID: 9e4b2c6d1f83
 Revises: 7c3e1f2a4d60
@@ -45,6 +46,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("account_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_account_tokens_user_id"), ["user_id"], unique=False)
+    op.create_table(
+        "pending_registrations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_digest", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("used_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_registrations")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_pending_registrations_token_digest")),
+    )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -55,5 +69,6 @@ def downgrade() -> None:
         batch_op.drop_column("must_change_password")
     with op.batch_alter_table("account_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_account_tokens_user_id"))
+    op.drop_table("pending_registrations")
     op.drop_table("account_tokens")
     op.drop_table("sign_in_throttles")

@@ -102,8 +102,12 @@ class EnterpriseRegistration:
 
 
 def register_enterprise(session: Session, data: EnterpriseRegistration, *,
-                        now: dt.datetime) -> tuple[Enterprise, User]:
+                        now: dt.datetime,
+                        password_hash: str | None = None) -> tuple[Enterprise, User]:
     """Create an enterprise and its administrator account.
+
+    ``password_hash`` is given when the password was hashed earlier (a registration
+    confirmed by email keeps only the hash); otherwise ``data.password`` is hashed.
 
     :raises AccountError: the USCC or the administrator's email/mobile is taken.
     """
@@ -127,7 +131,7 @@ def register_enterprise(session: Session, data: EnterpriseRegistration, *,
     )
     user = User(
         email=email, mobile=data.admin_mobile or None, display_name=data.admin_name.strip(),
-        password_hash=hash_password(data.password), kind=UserKind.ENTERPRISE,
+        password_hash=password_hash or hash_password(data.password), kind=UserKind.ENTERPRISE,
         locale=data.locale, created_at=now,
     )
     session.add_all([enterprise, user])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User, _enum
@@ -75,3 +76,24 @@ class AccountToken(Base):
     used_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class PendingRegistration(Base):
+    """A registration waiting for its email address to be confirmed through a link.
+
+    Nothing is created until the link is followed, so the registration form says
+    the same ("check your email") whether or not the address already has an account.
+    """
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the confirmation link.
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    #: What the form held, except the password (kept only as its Argon2 hash).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]

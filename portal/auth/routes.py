@@ -31,7 +31,6 @@ from portal.accounts.services import (
     accept_invitation,
     change_password,
     find_invitation,
-    register_enterprise,
     sign_out_everywhere,
 )
 from portal.auth.forms import (
@@ -45,11 +44,15 @@ from portal.auth.forms import (
 from portal.auth.models import TokenPurpose
 from portal.auth.services import (
     AccountLockedNow,
+    RegistrationStarted,
     SignInLimits,
     authenticate,
+    confirm_registration,
+    find_pending_registration,
     find_token,
     request_password_reset,
     reset_password,
+    start_registration,
     unlock_account,
 )
 from portal.auth.sessions import (
@@ -216,6 +219,48 @@ def _form_limit() -> str:
     return current_app.config["FORM_RATE_LIMIT"]
 
 
+def _send_registration_mail(started: RegistrationStarted) -> None:
+    """Send the confirmation link, or tell the address's owner they have an account."""
+    if started.token is None:
+        send_mail(started.email, _("Registration on the Nansha compliance portal"),
+                  _("Someone tried to register an enterprise on the Nansha compliance portal "
+                    "with this email address, which already has an account.\n\nIf it was "
+                    "you, sign in: %(sign_in)s\nForgot your password? %(reset)s\n\nIf it "
+                    "was not you, ignore this message.",
+                    sign_in=_absolute_link("auth.sign_in"),
+                    reset=_absolute_link("auth.forgot_password")))
+        return
+    send_mail(started.email, _("Confirm your registration on the Nansha compliance portal"),
+              _("Open this link within %(hours)s hours to confirm your email address and "
+                "finish registering your enterprise:\n%(link)s\n\nIf you did not register, "
+                "ignore this message: nothing is created without this step.",
+                hours=current_app.config["REGISTRATION_LINK_HOURS"],
+                link=_absolute_link("auth.confirm_registration_with_link", token=started.token)))
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_form_limit, methods=["POST"])
+def confirm_registration_with_link(token: str):
+    """Finish registering once the email is confirmed (a button: links get prefetched)."""
+    pending = find_pending_registration(db.session, token, now=utcnow())
+    if pending is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            _enterprise, user = confirm_registration(db.session, token, now=utcnow())
+        except AccountError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("auth.register"))
+        _start_session(user)
+        db.session.commit()
+        flash(_("Your enterprise is registered and you are signed in as its "
+                "administrator."), "success")
+        return redirect(url_for("accounts.enterprise"))
+    return render_template("auth/register_confirm.html", form=form, pending=pending)
+
+
 @bp.route("/password-reset", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
 def forgot_password():
@@ -301,16 +346,16 @@ def register():
             locale=str(get_locale()),
         )
         try:
-            _enterprise, user = register_enterprise(db.session, data, now=utcnow())
+            started = start_registration(
+                db.session, data, now=utcnow(),
+                lifetime=dt.timedelta(hours=current_app.config["REGISTRATION_LINK_HOURS"]))
         except AccountError as error:
             db.session.rollback()
             form[error.field].errors.append(str(error.message))
         else:
-            _start_session(user)
             db.session.commit()
-            flash(_("Your enterprise is registered and you are signed in as its "
-                    "administrator."), "success")
-            return redirect(url_for("accounts.enterprise"))
+            _send_registration_mail(started)
+            return render_template("auth/register_check_email.html", email=started.email)
     return render_template("auth/register.html", form=form)
 
 

@@ -16,23 +16,26 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User
+from portal.accounts.models import Enterprise, User
 from portal.accounts.services import (
     AccountError,
     AccountLocked,
+    EnterpriseRegistration,
     SignInFailed,
     find_user_by_identifier,
     normalise_email,
+    register_enterprise,
 )
-from portal.auth.models import AccountToken, SignInThrottle, TokenPurpose
+from portal.auth.models import AccountToken, PendingRegistration, SignInThrottle, TokenPurpose
 from portal.auth.sessions import end_all_sessions
 from portal.core.audit import record_event
+from portal.core.identifiers import validate_uscc
 from portal.core.security import hash_password, needs_rehash, verify_password
 
 logger = logging.getLogger(__name__)
@@ -245,3 +248,78 @@ def unlock_account(session: Session, token: str, *, now: dt.datetime) -> User:
                  actor=user, now=now)
     logger.info("user %s unlocked by %s", user.id, user.id)
     return user
+
+
+@dataclass(frozen=True)
+class RegistrationStarted:
+    """What to email after the registration form: a confirmation link, or a reminder."""
+
+    email: str
+    #: The confirmation token; None when the address already has an account.
+    token: str | None
+
+
+def start_registration(session: Session, data: EnterpriseRegistration, *, now: dt.datetime,
+                       lifetime: dt.timedelta) -> RegistrationStarted:
+    """Keep a registration until its email is confirmed; create nothing yet.
+
+    The password is hashed whether or not the address is taken, so the answer takes
+    the same time either way.
+
+    :raises AccountError: the enterprise (a public USCC) is registered already.
+    """
+    uscc = validate_uscc(data.uscc)
+    if session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)):
+        raise AccountError(_l("An enterprise with this unified social credit code is already "
+                              "registered. Ask its administrator to invite you."), field="uscc")
+    email = normalise_email(data.admin_email)
+    password_hash = hash_password(data.password)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        record_event(session, action="enterprise.registration_for_existing_email",
+                     object_type="enterprise", actor_label="anonymous", details={"uscc": uscc},
+                     now=now)
+        return RegistrationStarted(email=email, token=None)
+    token = secrets.token_urlsafe(32)
+    fields = {name: value for name, value in asdict(data).items() if name != "password"}
+    session.add(PendingRegistration(
+        token_digest=hashlib.sha256(token.encode()).hexdigest(), email=email,
+        data={**fields, "uscc": uscc}, password_hash=password_hash, created_at=now,
+        expires_at=now + lifetime))
+    session.flush()
+    return RegistrationStarted(email=email, token=token)
+
+
+def find_pending_registration(session: Session, token: str, *,
+                              now: dt.datetime) -> PendingRegistration | None:
+    """Return the unconfirmed, unexpired registration of ``token``, if any."""
+    found = session.scalar(select(PendingRegistration).where(
+        PendingRegistration.token_digest == hashlib.sha256(token.encode()).hexdigest()))
+    if found is None or found.used_at is not None or found.expires_at <= now:
+        return None
+    return found
+
+
+def confirm_registration(session: Session, token: str, *,
+                         now: dt.datetime) -> tuple[Enterprise, User]:
+    """Create the enterprise and its administrator once the email is confirmed.
+
+    A mobile number another account took in the meantime is left out rather than
+    refusing the registration (it can be added later).
+
+    :raises AccountError: the link expired or was used, or the enterprise or email
+        was registered in the meantime.
+    """
+    pending = find_pending_registration(session, token, now=now)
+    if pending is None:
+        raise AccountError(LINK_INVALID)
+    used = session.execute(update(PendingRegistration).where(
+        PendingRegistration.id == pending.id, PendingRegistration.used_at.is_(None))
+        .values(used_at=now))
+    if not used.rowcount:
+        raise AccountError(LINK_INVALID)
+    fields = dict(pending.data)
+    mobile = fields.get("admin_mobile")
+    if mobile and session.scalar(select(User.id).where(User.mobile == mobile)) is not None:
+        fields["admin_mobile"] = None
+    data = EnterpriseRegistration(**{**fields, "password": ""})
+    return register_enterprise(session, data, now=now, password_hash=pending.password_hash)
