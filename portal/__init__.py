@@ -22,6 +22,7 @@ from portal.auth.routes import configure_login_manager
 from portal.cli import register as register_commands
 from portal.core import formatting
 from portal.core.i18n import DEFAULT_LOCALE, HTML_LANG, LOCALES, select_locale
+from portal.core.input import register_converters, reject_nul_bytes
 from portal.core.permissions import Permission, can
 from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_request_id
 from portal.core.security import configure_hasher, register_security_headers
@@ -42,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     configure_i18n(app)
     register_request_hooks(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -113,6 +115,7 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_request() -> None:
         g.request_id = new_request_id(request.headers.get("X-Request-ID"))
+        reject_nul_bytes()
         if request.endpoint == "static":
             return  # static files need neither a session nor a role
         session.permanent = True

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from portal.accounts.demo import load_demo_data
@@ -18,6 +18,7 @@ from portal.core import i18n_tools, migrations
 from portal.core.audit import chain_head, contains_head, verify_chain
 from portal.core.db import utcnow
 from portal.core.security import PasswordProblem, password_problems
+from portal.doctor import run_checks
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
 from portal.guides.services import sync_from_directory
@@ -146,8 +147,8 @@ def create_officer(email: str, display_name: str, department_code: str | None, k
 
 
 @audit_cli.command("verify")
-@click.option("--expect", "expected_head", metavar="HASH",
-              help="A head hash recorded earlier (flask audit head); fail if it is gone.")
+@click.option("--expect", "expected_head", metavar="[COUNT] HASH",
+              help="What `flask audit head` printed earlier; fail if those events are gone.")
 def audit_verify(expected_head: str | None) -> None:
     """Check the hash chain of the audit trail; exit 1 at the first broken link."""
     checked, broken = verify_chain(db.session)
@@ -155,11 +156,28 @@ def audit_verify(expected_head: str | None) -> None:
         click.echo(f"BROKEN at audit event #{broken.event_id}: {broken.reason} "
                    f"({checked} events before it are intact).", err=True)
         sys.exit(1)
-    if expected_head and not contains_head(db.session, expected_head.strip()):
-        click.echo("BROKEN: the recorded head is no longer in the chain (events at the end "
-                   "were removed or the chain was rebuilt).", err=True)
-        sys.exit(1)
+    if expected_head:
+        expected_count, head_hash = _parse_recorded_head(expected_head)
+        if expected_count is not None and checked < expected_count:
+            click.echo(f"BROKEN: {expected_count} events were recorded, {checked} remain "
+                       "(events were removed or the table was emptied).", err=True)
+            sys.exit(1)
+        if not contains_head(db.session, head_hash):
+            click.echo("BROKEN: the recorded head is no longer in the chain (events at the "
+                       "end were removed or the chain was rebuilt).", err=True)
+            sys.exit(1)
     click.echo(f"Audit trail intact: {checked} events verified.")
+
+
+def _parse_recorded_head(recorded: str) -> tuple[int | None, str]:
+    """Split ``audit head`` output ("COUNT HASH") or a bare hash."""
+    parts = recorded.split()
+    if len(parts) == 2 and parts[0].isascii() and parts[0].isdigit():
+        return int(parts[0]), parts[1]
+    if len(parts) == 1:
+        return None, parts[0]
+    raise click.BadParameter("give the hash, or the count and hash that `audit head` printed",
+                             param_hint="--expect")
 
 
 @audit_cli.command("head")
@@ -187,7 +205,19 @@ def translate_compile() -> None:
     i18n_tools.compile_catalogues()
 
 
+@click.command("doctor")
+@with_appcontext
+def doctor() -> None:
+    """Print every production check with pass or fail; exit 1 if any fails."""
+    results = run_checks(current_app._get_current_object())  # type: ignore[attr-defined]
+    for result in results:
+        click.echo(f"{'PASS' if result.passed else 'FAIL'}  {result.name}: {result.detail}")
+    if not all(result.passed for result in results):
+        sys.exit(1)
+
+
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
+    app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli):
         app.cli.add_command(group)

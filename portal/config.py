@@ -70,10 +70,22 @@ SETTINGS: tuple[Setting, ...] = (
             "From address of every message the portal sends."),
     Setting("BASE_URL", "http://127.0.0.1:5000",
             "Public address of the portal, used in links inside emails."),
-    Setting("SESSION_HOURS", 8, "A session ends after this many hours.", int),
+    Setting("SESSION_HOURS", 8, "A session ends after this many hours without a request.",
+            int),
+    Setting("SESSION_ABSOLUTE_HOURS", 12,
+            "A session ends this many hours after sign-in, however active it is.", int),
     Setting("SIGN_IN_MAX_FAILURES", 5,
-            "Failed sign-ins in a row that lock an account temporarily.", int),
-    Setting("SIGN_IN_LOCK_MINUTES", 15, "How long a locked account stays locked.", int),
+            "Failed sign-ins for one identifier from one address that pause sign-in for "
+            "that identifier from that address.", int),
+    Setting("SIGN_IN_LOCK_MINUTES", 15, "How long such a pause lasts.", int),
+    Setting("SIGN_IN_ACCOUNT_MAX_FAILURES", 20,
+            "Failed sign-ins from any address that lock the account itself until its "
+            "owner follows the unlock link sent by email.", int),
+    Setting("UNLOCK_LINK_HOURS", 24,
+            "How long an unlock link stays valid (and the account locked without it).", int),
+    Setting("PASSWORD_RESET_MINUTES", 60, "How long a password-reset link stays valid.", int),
+    Setting("REGISTRATION_LINK_HOURS", 24,
+            "How long the link that confirms a registration's email stays valid.", int),
     Setting("SIGN_IN_RATE_LIMIT", "10 per minute; 100 per hour",
             "Sign-in attempts allowed from one address (Flask-Limiter syntax)."),
     Setting("FORM_RATE_LIMIT", "20 per hour",
@@ -126,17 +138,24 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError("PORTAL_MAIL_BACKEND must be console, smtp or memory")
     if env != "production":
         return
+    problems = production_problems(config)
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Return what in ``config`` is unsafe for production (empty when all is well)."""
     problems = []
     if config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY or len(config["SECRET_KEY"]) < 32:
         problems.append("PORTAL_SECRET_KEY must be set to a random value of 32+ characters")
     if str(config["DATABASE_URL"]).startswith("sqlite"):
         problems.append("PORTAL_DATABASE_URL must point at PostgreSQL, not SQLite")
-    if config["MAIL_BACKEND"] == "memory":
-        problems.append("PORTAL_MAIL_BACKEND=memory loses every message")
+    if config["MAIL_BACKEND"] != "smtp":
+        problems.append(f"PORTAL_MAIL_BACKEND={config['MAIL_BACKEND']} does not deliver mail "
+                        "(console writes invitation and reset links into the log); use smtp")
     if not config["REDIS_URL"]:
         problems.append("PORTAL_REDIS_URL must be set so that rate limits hold across instances")
-    if problems:
-        raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+    return problems
 
 
 def describe_settings() -> str:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask_babel import format_decimal, format_timedelta
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.core.requestcontext import new_request_id
+from portal.extensions import db, limiter
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +49,43 @@ CSRF_MESSAGE = _l("The form expired or was not sent from this site. Nothing was 
                   "Go back, reload the page and try again.")
 
 
+def request_reference() -> str:
+    """Return the request id, starting one if the error came before the request hooks ran.
+
+    CSRF checks and body-size limits run in hooks registered before ours.
+    """
+    if not g.get("request_id"):
+        g.request_id = new_request_id(request.headers.get("X-Request-ID"))
+    return str(g.request_id)
+
+
 def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     """Render the error page for ``code`` with an optional specific message."""
     return render_template(
         "errors/error.html", code=code, title=TITLES.get(code, TITLES[500]),
         message=message or MESSAGES.get(code, MESSAGES[500]),
-        reference=g.get("request_id", "-"),
+        reference=request_reference(),
     ), code
+
+
+def _seconds_to_wait() -> int:
+    """Return the seconds until the limit that was hit resets."""
+    current = limiter.current_limit
+    return max(1, int(current.reset_at - time.time())) if current else 60
+
+
+def _rate_limit_message(seconds: int) -> str:
+    """Say how long to wait, in the user's language ("1分钟", "45 seconds")."""
+    return _("You have tried too many times. Wait %(wait)s, then try again.",
+             wait=format_timedelta(dt.timedelta(seconds=seconds), threshold=1,
+                                   granularity="second"))
+
+
+def _too_large_message() -> str:
+    """Name the size limit of a request in megabytes."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    return _("What you sent is larger than %(size)s MB in total. Nothing was saved. Go back "
+             "and choose smaller or fewer files.", size=format_decimal(limit))
 
 
 def register(app: Flask) -> None:
@@ -58,6 +94,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
+        request_reference()
         logger.warning("CSRF check failed on %s", request.path)
         return render_error(400, str(CSRF_MESSAGE))
 
@@ -68,14 +105,33 @@ def register(app: Flask) -> None:
         logger.info("concurrent change refused on %s", request.path)
         return render_error(409)
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(_error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
         db.session.rollback()
+        seconds = _seconds_to_wait()
+        body, code = render_error(429, _rate_limit_message(seconds))
+        return body, code, {"Retry-After": str(seconds)}
+
+    @app.errorhandler(413)
+    def too_large(_error: HTTPException) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(413, _too_large_message())
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
+        db.session.rollback()
+        # 405 must say which methods are allowed (RFC 9110); other headers are werkzeug's own.
+        headers = {key: value for key, value in error.get_headers() if key == "Allow"}
         code = error.code or 500
         # A description given to abort() is a message for the user; werkzeug's own is not.
         custom = error.description != type(error).description
         message = str(error.description) if custom else None
-        return render_error(code if code in TITLES else 400 if code < 500 else 500, message)
+        status = code if code in TITLES else 400 if code < 500 else 500
+        if request.path.startswith("/api/"):
+            # The open-data API answers in JSON, as its OpenAPI document says.
+            return jsonify(errors={"request": message or str(TITLES[status])}), status, headers
+        body, status = render_error(status, message)
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(_error: Exception) -> tuple[str, int]:

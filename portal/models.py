@@ -1,6 +1,7 @@
 """Import every model so that the metadata (Alembic, tests) knows all tables."""
 
 from portal.accounts import models as accounts_models
+from portal.auth import models as auth_models
 from portal.core import audit
 from portal.core.db import Base
 from portal.guides import models as guides_models
@@ -8,4 +9,5 @@ from portal.selfcheck import models as selfcheck_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "guides_models", "metadata", "selfcheck_models"]
+__all__ = ["accounts_models", "audit", "auth_models", "guides_models", "metadata",
+           "selfcheck_models"]

@@ -134,6 +134,7 @@ def load_demo_data(session: Session, *, password: str,
             create_staff_user(session, kind=kind, email=email, display_name=name,
                               password=password,
                               department=departments[department_code] if department_code
-                              else None, created_by=None, now=now)
+                              else None, created_by=None, now=now,
+                              temporary_password=False)
         accounts.append((f"{kind.value}: {name}", email))
     return accounts

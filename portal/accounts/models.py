@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -128,7 +129,11 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(12))
     #: Bumped by "sign out everywhere" and password changes; ends older sessions.
     session_version: Mapped[int] = mapped_column(default=1)
+    #: Failed sign-ins from any address since the last success; many lock the account
+    #: until its owner follows the unlock link sent by email.
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    #: Set for a password an administrator chose: it must be changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     locked_until: Mapped[dt.datetime | None]
     last_sign_in_at: Mapped[dt.datetime | None]
     is_active: Mapped[bool] = mapped_column(default=True)

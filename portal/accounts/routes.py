@@ -31,6 +31,7 @@ from portal.accounts.services import (
     resolve_membership,
     revoke_membership,
 )
+from portal.auth.sessions import SESSION_KEY, is_current, list_open_sessions
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
@@ -93,8 +94,13 @@ def profile():
     """Show the user's own account: identity, language and sessions."""
     memberships = (current_memberships(db.session, current_user, local_today())
                    if current_user.staff_role is None else [])
+    sessions = list_open_sessions(
+        db.session, current_user, now=utcnow(),
+        max_age=dt.timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]))
+    token = session.get(SESSION_KEY)
     return render_template("accounts/profile.html", memberships=memberships,
-                           switch_form=SwitchEnterpriseForm(), empty_form=EmptyForm())
+                           switch_form=SwitchEnterpriseForm(), empty_form=EmptyForm(),
+                           sessions=[(record, is_current(record, token)) for record in sessions])
 
 
 @bp.post("/account/enterprise")

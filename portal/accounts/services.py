@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import (
@@ -29,7 +29,7 @@ from portal.accounts.models import (
 from portal.accounts.workflow import MEMBERSHIP_WORKFLOW
 from portal.core.audit import record_event
 from portal.core.identifiers import validate_uscc
-from portal.core.security import hash_password, needs_rehash, verify_password
+from portal.core.security import hash_password, verify_password
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +103,12 @@ class EnterpriseRegistration:
 
 
 def register_enterprise(session: Session, data: EnterpriseRegistration, *,
-                        now: dt.datetime) -> tuple[Enterprise, User]:
+                        now: dt.datetime,
+                        password_hash: str | None = None) -> tuple[Enterprise, User]:
     """Create an enterprise and its administrator account.
+
+    ``password_hash`` is given when the password was hashed earlier (a registration
+    confirmed by email keeps only the hash); otherwise ``data.password`` is hashed.
 
     :raises AccountError: the USCC or the administrator's email/mobile is taken.
     """
@@ -128,7 +132,7 @@ def register_enterprise(session: Session, data: EnterpriseRegistration, *,
     )
     user = User(
         email=email, mobile=data.admin_mobile or None, display_name=data.admin_name.strip(),
-        password_hash=hash_password(data.password), kind=UserKind.ENTERPRISE,
+        password_hash=password_hash or hash_password(data.password), kind=UserKind.ENTERPRISE,
         locale=data.locale, created_at=now,
     )
     session.add_all([enterprise, user])
@@ -142,59 +146,6 @@ def register_enterprise(session: Session, data: EnterpriseRegistration, *,
     return enterprise, user
 
 
-def authenticate(session: Session, identifier: str, password: str, *, now: dt.datetime,
-                 max_failures: int, lock_minutes: int) -> User:
-    """Return the user whose credentials these are, counting failures.
-
-    Failures are counted in the database, so the lock holds across processes.
-    The caller commits whether this succeeds or raises.
-
-    :raises AccountLocked: the account is temporarily locked.
-    :raises SignInFailed: the identifier or password is wrong.
-    """
-    user = find_user_by_identifier(session, identifier)
-    failure = SignInFailed(_l("The email, mobile number or password is not right."))
-    if user is None:
-        verify_password(None, password)
-        record_event(session, action="account.sign_in_failed", object_type="user",
-                     actor_label="anonymous", details={"reason": "unknown_identifier"}, now=now)
-        raise failure
-    if user.locked_until is not None and user.locked_until > now:
-        record_event(session, action="account.sign_in_refused", object_type="user",
-                     object_id=user.id, actor_label="anonymous",
-                     details={"reason": "locked"}, now=now)
-        raise AccountLocked(_l("Too many failed attempts. This account is locked for a while; "
-                               "try again later."), until=user.locked_until)
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        failures = session.execute(
-            update(User).where(User.id == user.id)
-            .values(failed_sign_ins=User.failed_sign_ins + 1)
-            .returning(User.failed_sign_ins)
-        ).scalar_one()
-        session.refresh(user)
-        record_event(session, action="account.sign_in_failed", object_type="user",
-                     object_id=user.id, actor_label="anonymous",
-                     details={"reason": "password" if user.is_active else "inactive",
-                              "failures": failures}, now=now)
-        if failures >= max_failures:
-            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            user.failed_sign_ins = 0
-            record_event(session, action="account.locked", object_type="user",
-                         object_id=user.id, actor_label="system",
-                         details={"until": user.locked_until.isoformat()}, now=now)
-            logger.warning("user %s locked after %s failures", user.id, failures)
-        session.flush()
-        raise failure
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    user.last_sign_in_at = now
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    record_event(session, action="account.signed_in", object_type="user", object_id=user.id,
-                 actor=user, now=now)
-    return user
-
-
 def change_password(session: Session, user: User, *, current_password: str,
                     new_password: str, now: dt.datetime) -> None:
     """Change the user's password and end their other sessions.
@@ -205,6 +156,7 @@ def change_password(session: Session, user: User, *, current_password: str,
         raise AccountError(_l("Your current password is not right."), field="current_password")
     user.password_hash = hash_password(new_password)
     user.session_version += 1
+    user.must_change_password = False
     record_event(session, action="account.password_changed", object_type="user",
                  object_id=user.id, actor=user, now=now)
 
@@ -399,8 +351,12 @@ def _check_version(row: Membership, expected_version: int) -> None:
 
 def create_staff_user(session: Session, *, kind: UserKind, email: str, display_name: str,
                       password: str, department: Department | None, created_by: User | None,
-                      now: dt.datetime, mobile: str | None = None) -> User:
+                      now: dt.datetime, mobile: str | None = None,
+                      temporary_password: bool = True) -> User:
     """Create an officer, legal-reviewer or administrator account.
+
+    A password chosen by an administrator is temporary: the person must change it
+    at the first sign-in (``temporary_password=False`` only for demo accounts).
 
     :raises AccountError: the email or mobile is taken, or the department is missing.
     """
@@ -418,7 +374,8 @@ def create_staff_user(session: Session, *, kind: UserKind, email: str, display_n
                            _l("This mobile number already has an account."), field=taken)
     user = User(email=email, mobile=mobile or None, display_name=display_name.strip(),
                 password_hash=hash_password(password), kind=kind,
-                department_id=department.id if department else None, created_at=now)
+                department_id=department.id if department else None, created_at=now,
+                must_change_password=temporary_password)
     session.add(user)
     session.flush()
     record_event(session, action="account.created", object_type="user", object_id=user.id,

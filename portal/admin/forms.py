@@ -33,7 +33,9 @@ class StaffUserForm(FlaskForm):
         validators=[DataRequired(_l("Choose the role"))])
     department = SelectField(
         _l("Department"), description=_l("Required for officers and legal reviewers."),
-        invalid_choice_message=INVALID_CHOICE, validators=[Optional()])
+        # No Optional(): it would skip the choice check, and "   " must be refused as a
+        # choice that is not offered ("" for no department is one of the choices).
+        invalid_choice_message=INVALID_CHOICE)
     password = PasswordField(
         _l("Initial password"),
         description=_l("Give it to the person in a safe way; they should change it at once."),

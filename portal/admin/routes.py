@@ -21,6 +21,7 @@ from portal.admin.forms import DepartmentForm, StaffUserForm
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
+from portal.core.input import parse_positive_int
 from portal.core.permissions import Permission, require
 from portal.extensions import db
 from portal.guides.models import (
@@ -33,6 +34,8 @@ from portal.guides.models import (
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
+#: Beyond this page the audit trail is searched, not paged (and offsets stay small).
+MAX_AUDIT_PAGE = 100_000
 
 
 @bp.get("/")
@@ -146,8 +149,9 @@ def content():
 @require(Permission.ADMIN_AUDIT_VIEW)
 def audit():
     """Show the audit trail, newest first, one page at a time."""
-    page = request.args.get("page", 1, type=int)
-    page = max(page or 1, 1)
+    page = parse_positive_int(request.args.get("page", "1"), maximum=MAX_AUDIT_PAGE)
+    if page is None:
+        abort(404)
     events = db.session.scalars(
         select(AuditEvent).order_by(AuditEvent.id.desc())
         .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()

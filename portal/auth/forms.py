@@ -119,3 +119,20 @@ class AcceptInvitationForm(FlaskForm):
         validators=[DataRequired(_l("Enter your name")),
                     Length(max=100, message=_l("The name must be 100 characters or fewer"))])
     password, confirm = new_password_fields()
+
+
+class PasswordResetRequestForm(FlaskForm):
+    """Ask for a password-reset link by email."""
+
+    identifier = StringField(
+        _l("Email or mobile number"),
+        description=_l("The link is sent to the email address of the account."),
+        validators=[DataRequired(_l("Enter your email or mobile number")),
+                    Length(max=254, message=_l("This is too long to be an email or mobile "
+                                               "number"))])
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a new password through a reset link."""
+
+    password, confirm = new_password_fields()

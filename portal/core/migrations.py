@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from portal.config import PROJECT_ROOT
@@ -40,3 +42,10 @@ def revision(url: str, message: str) -> None:
 def current(url: str) -> None:
     """Print the current revision."""
     command.current(alembic_config(url), verbose=True)
+
+
+def pending(url: str, connection: Connection) -> tuple[set[str], set[str]]:
+    """Return the database's revisions and the code's heads (equal when up to date)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    applied = set(MigrationContext.configure(connection).get_current_heads())
+    return applied, heads

@@ -8,7 +8,14 @@ from flask import Blueprint, jsonify, request, url_for
 
 from portal.extensions import csrf, db
 from portal.guides.models import LIST_TYPES
-from portal.guides.queries import MAX_PER_PAGE, entry_as_json, parse_filters
+from portal.guides.queries import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    current_guides,
+    departments_by_code,
+    entry_as_json,
+    parse_filters,
+)
 from portal.guides.routes import local_today
 from portal.guides.services import search_entries
 
@@ -43,8 +50,8 @@ def _text_schema() -> dict[str, Any]:
                            "zh_Hant": {"type": "string"}}}
 
 
-def openapi_document() -> dict[str, Any]:
-    """Return the OpenAPI 3.1 description of this API."""
+def openapi_document(*, industries: list[str], departments: list[str]) -> dict[str, Any]:
+    """Return the OpenAPI 3.1 description of this API, naming the values filters accept."""
     citation = {"type": "object", "properties": {
         "law": {"type": "string"}, "law_name": _text_schema(),
         "article": {"oneOf": [_text_schema(), {"type": "null"}]}}}
@@ -76,14 +83,18 @@ def openapi_document() -> dict[str, Any]:
             "url": {"type": "string", "format": "uri"},
         },
     }
-    parameter = [
-        ("q", "string", "Search text (Chinese of one character or more, English, item codes)"),
-        ("industry", "string", "Industry slug, e.g. catering"),
-        ("department", "string", "Department code, e.g. market_regulation"),
-        ("list_type", "string", "One of " + ", ".join(LIST_TYPES)),
-        ("valid_on", "string", "Only entries in force on this date (YYYY-MM-DD)"),
-        ("page", "integer", "Page number, from 1"),
-        ("per_page", "integer", f"Results per page, 1 to {MAX_PER_PAGE} (default 20)"),
+    parameter: list[tuple[str, dict[str, Any], str]] = [
+        ("q", {"type": "string", "pattern": "^[^\\u0000]*$"},
+         "Search text (Chinese of one character or more, English, item codes); longer text "
+         "is cut to its first 100 characters"),
+        ("industry", {"type": "string", "enum": industries}, "Industry slug"),
+        ("department", {"type": "string", "enum": departments}, "Department code"),
+        ("list_type", {"type": "string", "enum": list(LIST_TYPES)}, "Kind of list"),
+        ("valid_on", {"type": "string", "format": "date"},
+         "Only entries in force on this date (YYYY-MM-DD)"),
+        ("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page number"),
+        ("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+         "Results per page (default 20)"),
     ]
     return {
         "openapi": "3.1.0",
@@ -93,11 +104,12 @@ def openapi_document() -> dict[str, Any]:
         "paths": {"/exemption-entries": {"get": {
             "operationId": "listExemptionEntries",
             "summary": "List current exemption-list entries",
+            # An empty value means "not given" (HTML forms send empty selects).
             "parameters": [{"name": name, "in": "query", "required": False,
-                            "description": description,
-                            "schema": {"type": kind, **({"format": "date"}
-                                                        if name == "valid_on" else {})}}
-                           for name, kind, description in parameter],
+                            "allowEmptyValue": True,
+                            "description": description + "; empty for any",
+                            "schema": {"anyOf": [schema, {"type": "string", "maxLength": 0}]}}
+                           for name, schema, description in parameter],
             "responses": {
                 "200": {"description": "A page of entries", "content": {"application/json": {
                     "schema": {"type": "object", "required": ["items", "total"], "properties": {
@@ -105,7 +117,9 @@ def openapi_document() -> dict[str, Any]:
                                                                      "ExemptionEntry"}},
                         "page": {"type": "integer"}, "per_page": {"type": "integer"},
                         "total": {"type": "integer"}, "pages": {"type": "integer"}}}}}},
-                "400": {"description": "A filter value is not known or not valid",
+                "400": {"description": "A filter value is not known or not valid (each "
+                                       "error names its parameter), or the request "
+                                       "contains a NUL character (``request``)",
                         "content": {"application/json": {"schema": {
                             "type": "object", "properties": {"errors": {
                                 "type": "object",
@@ -118,4 +132,7 @@ def openapi_document() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def openapi():
     """Serve the OpenAPI document of the API."""
-    return jsonify(openapi_document())
+    industries = sorted({version.guide.slug for version in current_guides(db.session)}
+                        | {"common"})
+    return jsonify(openapi_document(industries=industries,
+                                    departments=sorted(departments_by_code(db.session))))

@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import Department
+from portal.core.input import parse_positive_int
 from portal.guides.content import localized
 from portal.guides.models import (
     LIST_TYPES,
@@ -31,6 +32,8 @@ from portal.guides.services import MAX_QUERY_LENGTH, EntryFilters, query_terms
 
 #: Pages of the browser and the API never return more than this per page.
 MAX_PER_PAGE = 100
+#: The last page number accepted; beyond it the request is refused, not queried.
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ def parse_filters(session: Session, args: Mapping[str, str], *, today: dt.date,
             valid_on = dt.date.fromisoformat(raw_valid)
         except ValueError:
             errors["valid_on"] = str(FILTER_MESSAGES["valid_on"])
-    page = _positive_int(args.get("page"), 1, errors, "page", maximum=100_000)
+    page = _positive_int(args.get("page"), 1, errors, "page", maximum=MAX_PAGE)
     per_page = _positive_int(args.get("per_page"), default_per_page, errors, "per_page",
                              maximum=MAX_PER_PAGE)
     return ParsedFilters(
@@ -218,10 +221,11 @@ def _positive_int(raw: str | None, default: int, errors: dict[str, str], name: s
                   maximum: int) -> int:
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    number = parse_positive_int(raw, maximum=maximum)
+    if number is None:
         errors[name] = str(FILTER_MESSAGES[name])
         return default
-    return int(raw)
+    return number
 
 
 def entry_as_json(version: ExemptionEntryVersion, url: str) -> dict[str, Any]:

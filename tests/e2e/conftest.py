@@ -7,6 +7,7 @@ run it; screenshots are kept under test-artifacts/e2e/ as test artefacts.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,6 +23,16 @@ from portal.config import PROJECT_ROOT
 CHROMIUM = os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
 DEMO_PASSWORD = "E2e-Demo-Pass-2026"
+#: The live server's log, where the console mail backend writes every message.
+SERVER_LOG: list[Path] = []
+
+
+def link_in_mail(fragment: str) -> str:
+    """Return the path of the newest link containing ``fragment`` in the mail sent so far."""
+    text = SERVER_LOG[-1].read_text(encoding="utf-8")
+    links = re.findall(r"https?://[^\s]+(" + re.escape(fragment) + r"[^\s]*)", text)
+    assert links, f"no mail with a {fragment} link in {SERVER_LOG[-1]}"
+    return links[-1]
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is not installed")
@@ -48,13 +59,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PORTAL_DEMO_PASSWORD": DEMO_PASSWORD,
         "PORTAL_ARGON2_TIME_COST": "1",
         "PORTAL_ARGON2_MEMORY_COST": "1024",
-        "PORTAL_LOG_LEVEL": "WARNING",
+        # INFO so that mail sent with the console backend can be read from the log.
+        "PORTAL_LOG_LEVEL": "INFO",
+        "PORTAL_MAIL_BACKEND": "console",
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["guides", "sync"], ["demo", "load"]):
         subprocess.run([*flask, *command], cwd=PROJECT_ROOT, env=env, check=True,
                        capture_output=True)
     port = _free_port()
+    SERVER_LOG.append(folder / "server.log")
     log = (folder / "server.log").open("w")
     server = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port)],
                               cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from portal.core.identifiers import make_uscc
+from tests.e2e.conftest import link_in_mail
 
 USCC = make_uscc("91440115", "MA5E2E01")
 PASSWORD = "Browser-Journey-2026"
@@ -41,6 +42,15 @@ def test_register_sign_out_sign_in_and_switch_language(page, axe):
     page.get_by_label("确认密码").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="注册").click()
+
+    # Nothing is created until the email address is confirmed through the link sent to it.
+    expect(page.get_by_role("heading", name="请查收电子邮件以继续")).to_be_visible()
+    axe.check(page, "04a-register-check-email")
+    page.goto(link_in_mail("/register/confirm/"))
+    expect(page.get_by_text("广州南沙浏览器测试餐饮有限公司")).to_be_visible()
+    axe.check(page, "04b-register-confirm")
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认并创建账号").click()
 
     expect(page.get_by_role("heading", name="广州南沙浏览器测试餐饮有限公司")).to_be_visible()
     expect(page.get_by_text(USCC)).to_be_visible()
@@ -92,3 +102,29 @@ def test_demo_officer_and_administrator_pages(page, axe):
     axe.check(page, "14-admin-departments")
     page.goto("/no-such-page")
     axe.check(page, "15-not-found")
+
+
+def test_a_copied_session_cookie_dies_when_its_owner_signs_out(browser, live_server, page):
+    from tests.e2e.conftest import DEMO_PASSWORD
+
+    page.goto("/sign-in")
+    page.get_by_label("电子邮箱或手机号码").fill("officer-market@demo.nansha.invalid")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
+    cookies = page.context.cookies()
+    assert any(cookie["name"] == "portal_session" for cookie in cookies)
+
+    thief = browser.new_context(base_url=live_server, locale="zh-CN")
+    try:
+        thief.add_cookies(cookies)
+        stolen = thief.new_page()
+        stolen.goto("/account")
+        expect(stolen).to_have_url(re.compile(r"/account$"))
+
+        with page.expect_navigation():
+            page.get_by_role("button", name="退出登录").click()
+        stolen.goto("/account")
+        expect(stolen).to_have_url(re.compile(r"/sign-in"))
+    finally:
+        thief.close()

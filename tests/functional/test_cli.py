@@ -1,6 +1,8 @@
 """The ``flask`` commands: demo data, staff accounts, audit verification."""
 
+import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.models import Department, Enterprise, User, UserKind
 from portal.core.audit import AuditEvent
@@ -119,3 +121,104 @@ def test_a_recorded_head_proves_no_event_was_cut_from_the_end(app, client, world
     cut = runner.invoke(args=["audit", "verify", "--expect", head])
     assert cut.exit_code == 1
     assert "recorded head" in cut.output
+
+
+def test_truncating_the_audit_trail_is_refused_on_postgresql(app, world):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("TRUNCATE exists on PostgreSQL only (SQLite's DELETE fires the row trigger)")
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text("TRUNCATE audit_events"))
+
+
+def test_an_emptied_trail_fails_against_the_recorded_count(app, client, world):
+    client.sign_in(world.officer.email)
+    runner = app.test_cli_runner()
+    recorded = runner.invoke(args=["audit", "head"]).output.strip()
+    assert runner.invoke(args=["audit", "verify", "--expect", recorded]).exit_code == 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_events_no_delete"))
+    db.session.execute(text("DELETE FROM audit_events"))
+    db.session.commit()
+    # An empty chain is consistent in itself: only the recorded count shows the loss.
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    emptied = runner.invoke(args=["audit", "verify", "--expect", recorded])
+    assert emptied.exit_code == 1
+    assert "remain" in emptied.output
+
+
+def test_doctor_prints_each_check_and_fails_on_demo_accounts(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["doctor"])
+    lines = first.output.splitlines()
+    names = [line.split(":")[0] for line in lines]
+    assert "PASS  database reachable" in names
+    assert "PASS  schema up to date" in names
+    assert "PASS  no demo accounts" in names
+    assert "PASS  audit trail intact" in names
+    # The test settings are not production settings: the doctor says so and exits 1.
+    assert "FAIL  production settings" in names
+    assert first.exit_code == 1
+    runner.invoke(args=["demo", "load"])
+    second = runner.invoke(args=["doctor"])
+    assert "FAIL  no demo accounts: demo accounts exist: use a fresh database" in second.output
+
+
+def test_db_upgrade_works_on_an_empty_database_in_production_mode(tmp_path):
+    """The demo-account check must not run before the tables exist."""
+    import os
+    import subprocess
+    import sys
+
+    from portal.config import PROJECT_ROOT
+
+    env = {**os.environ, "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40,
+           "PORTAL_DATABASE_URL": os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+           or "postgresql+psycopg://nobody@127.0.0.1:1/none",
+           "PORTAL_MAIL_BACKEND": "smtp", "PORTAL_REDIS_URL": "redis://127.0.0.1:6379/15"}
+    # Importing wsgi under a flask command must not touch the database.
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "--help"], cwd=PROJECT_ROOT,
+        env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "doctor" in result.stdout
+
+
+def test_db_upgrade_then_doctor_on_a_fresh_postgresql_database_in_production_mode():
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import make_url
+
+    from portal.config import PROJECT_ROOT
+    from portal.core.db import make_engine
+
+    test_url = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+    if not test_url.startswith("postgresql"):
+        pytest.skip("production runs on PostgreSQL; CI runs this in its PostgreSQL pass")
+    name = f"portal_fresh_{os.getpid()}"
+    admin = make_engine(test_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        url = make_url(test_url).set(database=name).render_as_string(hide_password=False)
+        env = {**os.environ, "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40,
+               "PORTAL_DATABASE_URL": url, "PORTAL_MAIL_BACKEND": "smtp",
+               "PORTAL_REDIS_URL": os.environ.get("PORTAL_TEST_REDIS_URL")
+               or "redis://127.0.0.1:6379/15"}
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        upgrade = subprocess.run([*flask, "db", "upgrade"], cwd=PROJECT_ROOT, env=env,
+                                 capture_output=True, text=True, timeout=300, check=False)
+        assert upgrade.returncode == 0, upgrade.stderr[-3000:]
+        doctor = subprocess.run([*flask, "doctor"], cwd=PROJECT_ROOT, env=env,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert "PASS  schema up to date" in doctor.stdout, doctor.stdout + doctor.stderr
+        assert "PASS  no demo accounts" in doctor.stdout
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

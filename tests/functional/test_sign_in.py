@@ -47,26 +47,83 @@ def test_wrong_password_is_refused_without_saying_which_part_is_wrong(english_cl
     assert "account.sign_in_failed" in _actions()
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(
-        app, english_client, world):
+def _fail(client_, identifier, address="10.1.1.1"):
+    return client_.submit("/sign-in", {"identifier": identifier, "password": "Wrong-Password-1"},
+                          environ_base={"REMOTE_ADDR": address})
+
+
+def test_failures_from_one_address_pause_only_that_address(app, english_client, world):
     limit = app.config["SIGN_IN_MAX_FAILURES"]
     for _ in range(limit):
-        english_client.submit("/sign-in", {"identifier": world.officer.email,
-                                           "password": "Wrong-Password-1"})
-    officer = reload(world.officer)
-    assert officer.locked_until is not None
-    assert officer.locked_until > utcnow()
-    response = english_client.submit("/sign-in", {"identifier": world.officer.email,
-                                                  "password": PASSWORD})
-    assert response.status_code == 200
-    assert "locked" in response.get_data(as_text=True)
-    assert "account.locked" in _actions()
+        _fail(english_client, world.officer.email, "10.1.1.1")
+    # The right password from the same address is paused, with no word about the account.
+    paused = english_client.submit("/sign-in", {"identifier": world.officer.email,
+                                                "password": PASSWORD},
+                                   environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert paused.status_code == 200
+    assert "Sign-in is paused" in paused.get_data(as_text=True)
+    # The owner, elsewhere, is not locked out by a stranger's failures.
+    assert reload(world.officer).locked_until is None
+    owner = english_client.submit("/sign-in", {"identifier": world.officer.email,
+                                               "password": PASSWORD},
+                                  environ_base={"REMOTE_ADDR": "10.2.2.2"})
+    assert owner.status_code == 302
 
 
-def test_the_lock_expires(app, client, world):
-    reload(world.officer).locked_until = utcnow() - dt.timedelta(seconds=1)
+def test_a_pause_looks_the_same_for_unknown_identifiers(app, english_client, world):
+    limit = app.config["SIGN_IN_MAX_FAILURES"]
+    pages = {}
+    for identifier, address in ((world.officer.email, "10.1.1.1"),
+                                ("nobody@example.com", "10.1.1.2")):
+        for _ in range(limit):
+            _fail(english_client, identifier, address)
+        page = _fail(english_client, identifier, address).get_data(as_text=True)
+        pages[identifier] = page.split('<main')[1].split('name="csrf_token"')[0]
+    assert "Sign-in is paused" in pages["nobody@example.com"]
+    assert pages[world.officer.email] == pages["nobody@example.com"]
+
+
+def test_the_pause_expires(app, english_client, world):
+    from portal.auth.models import SignInThrottle
+
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"]):
+        _fail(english_client, world.officer.email)
+    for throttle in db.session.scalars(select(SignInThrottle)):
+        throttle.locked_until = utcnow() - dt.timedelta(seconds=1)
     db.session.commit()
-    client.sign_in(world.officer.email)
+    response = english_client.submit("/sign-in", {"identifier": world.officer.email,
+                                                  "password": PASSWORD},
+                                     environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert response.status_code == 302
+
+
+def test_many_failures_from_many_addresses_lock_the_account_and_mail_its_owner(
+        app, english_client, world):
+    from portal.core import mail
+
+    app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"] = 6
+    try:
+        for number in range(6):
+            _fail(english_client, world.officer.email, f"10.0.0.{number + 1}")
+    finally:
+        app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"] = 20
+    officer = reload(world.officer)
+    assert officer.locked_until is not None and officer.locked_until > utcnow()
+    assert "account.locked" in _actions()
+    refused = english_client.submit("/sign-in", {"identifier": world.officer.email,
+                                                 "password": PASSWORD},
+                                    environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert "Sign-in is paused" in refused.get_data(as_text=True)
+    (message,) = [m for m in mail.outbox if m.to == world.officer.email]
+    link = next(line for line in message.body.splitlines() if "/account/unlock/" in line)
+    path = link.split("portal.test", 1)[1]
+    assert english_client.get(path).status_code == 200
+    # Opening the link changes nothing (mail scanners prefetch links); the button does.
+    assert reload(world.officer).locked_until is not None
+    english_client.submit(path)
+    assert reload(world.officer).locked_until is None
+    assert english_client.get(path).status_code == 404  # single use
+    english_client.sign_in(world.officer.email)
 
 
 def test_the_failure_count_lives_in_the_database(app, world):

@@ -7,6 +7,7 @@ are also requested with another enterprise's object, which must be not found.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,8 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Membership
-from portal.accounts.services import invite_member
+from portal.accounts.services import EnterpriseRegistration, invite_member
+from portal.auth.models import TokenPurpose, UserSession
+from portal.auth.services import issue_token, start_registration
+from portal.auth.sessions import start_session
 from portal.core.db import utcnow
+from portal.core.identifiers import make_uscc
 from portal.extensions import db
 from portal.selfcheck.models import SelfCheck
 from tests.conftest import World
@@ -54,6 +59,40 @@ def _invitation_token(world: World) -> str:
     return token
 
 
+def _newest_session_id(world: World) -> int:
+    """The session that the role under test has just started by signing in."""
+    newest = db.session.scalar(select(UserSession.id).order_by(UserSession.id.desc()).limit(1))
+    return newest or 1  # anonymous: no session yet, and any id is refused
+
+
+def _someone_elses_session_id(world: World) -> int:
+    start_session(db.session, world.other_admin, user_agent="", ip_address="", now=utcnow())
+    db.session.commit()
+    return _newest_session_id(world)
+
+
+def _link_token(purpose: TokenPurpose) -> Callable[[World], str]:
+    def make(world: World) -> str:
+        token = issue_token(db.session, world.other_admin, purpose, now=utcnow(),
+                            lifetime=dt.timedelta(hours=1))
+        db.session.commit()
+        return token
+    return make
+
+
+def _registration_token(world: World) -> str:
+    started = start_registration(db.session, EnterpriseRegistration(
+        uscc=make_uscc("91440115", "MA5PM001"), name="矩阵测试有限公司", industry_code="62",
+        town="huangge", address="黄阁镇1号", legal_representative="甲",
+        contact_mobile="13900000000",
+        contact_email="m@example.com", admin_name="乙", admin_email="matrix@example.com",
+        admin_mobile=None, password="Matrix-Test-2026", locale=None),
+        now=utcnow(), lifetime=dt.timedelta(hours=1))
+    db.session.commit()
+    assert started.token is not None
+    return started.token
+
+
 ENDPOINTS: dict[str, Rule] = {
     "static": Rule("GET", lambda w: "/static/css/portal.css", EVERYONE),
     "main.home": Rule("GET", lambda w: "/", EVERYONE),
@@ -67,6 +106,17 @@ ENDPOINTS: dict[str, Rule] = {
     "auth.sign_out_all": Rule("POST", lambda w: "/account/sign-out-everywhere", SIGNED_IN),
     "auth.password": Rule("GET", lambda w: "/account/password", SIGNED_IN),
     "auth.invitation": Rule("GET", lambda w: f"/invitations/{_invitation_token(w)}", EVERYONE),
+    "auth.forgot_password": Rule("GET", lambda w: "/password-reset", EVERYONE),
+    "auth.reset_password_with_link": Rule(
+        "GET", lambda w: f"/password-reset/{_link_token(TokenPurpose.PASSWORD_RESET)(w)}",
+        EVERYONE),
+    "auth.unlock": Rule(
+        "GET", lambda w: f"/account/unlock/{_link_token(TokenPurpose.UNLOCK)(w)}", EVERYONE),
+    "auth.confirm_registration_with_link": Rule(
+        "GET", lambda w: f"/register/confirm/{_registration_token(w)}", EVERYONE),
+    "auth.end_other_session": Rule(
+        "POST", lambda w: f"/account/sessions/{_newest_session_id(w)}/end", SIGNED_IN,
+        other_path=lambda w: f"/account/sessions/{_someone_elses_session_id(w)}/end"),
     "accounts.profile": Rule("GET", lambda w: "/account", SIGNED_IN),
     "accounts.switch_enterprise": Rule(
         "POST", lambda w: "/account/enterprise", ENTERPRISE,

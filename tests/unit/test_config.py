@@ -47,6 +47,7 @@ def test_safe_production_configuration_is_accepted():
     ("PORTAL_SECRET_KEY", "short", "SECRET_KEY"),
     ("PORTAL_DATABASE_URL", "sqlite:///portal.sqlite3", "PostgreSQL"),
     ("PORTAL_MAIL_BACKEND", "memory", "MAIL_BACKEND"),
+    ("PORTAL_MAIL_BACKEND", "console", "MAIL_BACKEND"),
     ("PORTAL_REDIS_URL", "", "REDIS_URL"),
 ])
 def test_production_refuses_unsafe_settings(variable, value, message):
