@@ -1,7 +1,8 @@
 """Exports of the exemption lists: the filtered entries as CSV or XLSX files.
 
-Called at request time (headers and labels are in the user's language), but
-reads no request: the route passes the filters, the locale and today's date.
+Needs an application context (headers and labels are translated into the
+locale passed in) but reads no request: the route passes the filters, the
+locale and today's date.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
@@ -117,7 +119,8 @@ def build_export(session: Session, filters: EntryFilters, fmt: str, *, locale: s
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    header, rows = export_rows(session, filters, locale)
+    with force_locale(locale):  # headers and labels in the same language as the texts
+        header, rows = export_rows(session, filters, locale)
     rows = [[spreadsheet_safe(cell) for cell in row] for row in rows]
     body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows)
     return Export(body=body, mimetype=FORMATS[fmt],
