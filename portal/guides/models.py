@@ -200,7 +200,8 @@ class ExemptionEntryVersion(Base):
         """Return whether this version is in force on ``on`` (the content model's rule)."""
         return in_force(self.effective_from, self.effective_until, on=on)
 
-    @in_force.inplace.expression
+    # SQLAlchemy 2.1's stubs type the hybrid as its instance-level function here.
+    @in_force.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _in_force_expression(cls, *, on: dt.date) -> ColumnElement[bool]:
         # The same rule as ``portal.guides.content.in_force``, for a WHERE clause;

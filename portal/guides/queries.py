@@ -97,7 +97,7 @@ def highlight(text: str, q: str) -> Markup:
     return Markup("".join(parts))  # noqa: S704 - built from escaped text
 
 
-def _current_guide_versions() -> Select[tuple[IndustryGuideVersion]]:
+def _current_guide_versions() -> Select[IndustryGuideVersion]:
     # The one definition of "current guides": the current version of every guide
     # that has not been retired. Every query of guides in force starts here.
     return (select(IndustryGuideVersion).join(IndustryGuide)
