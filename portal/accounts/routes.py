@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -32,6 +31,7 @@ from portal.accounts.services import (
     revoke_membership,
 )
 from portal.auth.sessions import SESSION_KEY, is_current, list_open_sessions
+from portal.core.clock import local_today
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
@@ -41,11 +41,6 @@ from portal.core.workflow import WorkflowError
 from portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
-
-
-def local_today() -> dt.date:
-    """Return today's date in the portal's time zone (mandates end at local midnight)."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def resolve_acting_role() -> None:

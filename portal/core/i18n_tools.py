@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po, write_po
 
 from portal.config import PROJECT_ROOT
 from portal.core.i18n import LOCALES
-from portal.guides.content import to_zh_hant
+from portal.core.text import to_zh_hant
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 TEMPLATE = TRANSLATIONS_DIR / "messages.pot"

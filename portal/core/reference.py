@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from portal.config import PROJECT_ROOT
-from portal.guides.content import localized
+from portal.core.text import localized
 
 INDUSTRIES_FILE = PROJECT_ROOT / "compliance_guides" / "industries.yaml"
 

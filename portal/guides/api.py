@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 
+from portal.core.clock import local_today
 from portal.extensions import csrf, db
 from portal.guides.models import LIST_TYPES
 from portal.guides.queries import (
@@ -16,7 +17,6 @@ from portal.guides.queries import (
     entry_as_json,
     parse_filters,
 )
-from portal.guides.routes import local_today
 from portal.guides.services import search_entries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

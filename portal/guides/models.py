@@ -21,11 +21,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from portal.core.db import Base, utcnow
-from portal.guides.content import LIST_TYPES
+from portal.guides.content import LIST_TYPES, in_force
 
 __all__ = ["LIST_TYPES"]
 
@@ -190,6 +194,20 @@ class ExemptionEntryVersion(Base):
     entry: Mapped[ExemptionEntryRecord] = relationship(back_populates="versions")
     industries: Mapped[list[ExemptionEntryIndustry]] = relationship(
         cascade="all, delete-orphan", back_populates="version")
+
+    @hybrid_method
+    def in_force(self, *, on: dt.date) -> bool:
+        """Return whether this version is in force on ``on`` (the content model's rule)."""
+        return in_force(self.effective_from, self.effective_until, on=on)
+
+    # SQLAlchemy 2.1's stubs type the hybrid as its instance-level function here.
+    @in_force.inplace.expression  # type: ignore[attr-defined]
+    @classmethod
+    def _in_force_expression(cls, *, on: dt.date) -> ColumnElement[bool]:
+        # The same rule as ``portal.guides.content.in_force``, for a WHERE clause;
+        # tests/unit/guides/test_in_force.py checks that both agree at the boundaries.
+        return and_(or_(cls.effective_from.is_(None), cls.effective_from <= on),
+                    or_(cls.effective_until.is_(None), cls.effective_until >= on))
 
 
 class ExemptionEntryIndustry(Base):

@@ -9,10 +9,12 @@ what may apply instead.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from portal.guides.content import in_force
 
 
 class FirstTime(StrEnum):
@@ -205,8 +207,8 @@ def evaluate_entry(entry: Mapping[str, Any], answers: Answers, *, today: dt.date
     """Evaluate every condition of ``entry`` (its stored data) against ``answers``."""
     blockers: list[Reason] = []
     starts, ends = entry.get("effective_from"), entry.get("effective_until")
-    if (starts and dt.date.fromisoformat(starts) > today) or (
-            ends and dt.date.fromisoformat(ends) < today):
+    if not in_force(dt.date.fromisoformat(starts) if starts else None,
+                    dt.date.fromisoformat(ends) if ends else None, on=today):
         blockers.append(Reason.NOT_IN_FORCE)
     if answers.exempted_before and not entry.get("exempt_again", False):
         # Guangdong: after an exemption, the same kind of violation is never exempt again.
@@ -214,3 +216,17 @@ def evaluate_entry(entry: Mapping[str, Any], answers: Answers, *, today: dt.date
     results = tuple(ConditionResult(condition, *_evaluate(condition, answers))
                     for condition in entry.get("conditions") or [])
     return Outcome(results=results, blockers=tuple(blockers))
+
+
+def alternative_entries(entry: Any, candidates: Iterable[Any], answers: Answers, *,
+                        today: dt.date) -> list[Any]:
+    """Return the candidates that would apply instead of ``entry`` and cover one of its duties.
+
+    ``entry`` and the candidates are stored entry versions (with ``id`` and ``data``);
+    ``entry`` itself is skipped.
+    """
+    duties = set(entry.data["obligations"])
+    return [candidate for candidate in candidates
+            if candidate.id != entry.id and candidate.data["obligations"]
+            and set(candidate.data["obligations"]) & duties
+            and evaluate_entry(candidate.data, answers, today=today).applies]

@@ -12,12 +12,12 @@ import markdown
 import nh3
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import Department
 from portal.core.input import parse_positive_int
-from portal.guides.content import localized
+from portal.core.text import localized
 from portal.guides.models import (
     LIST_TYPES,
     ExemptionEntryIndustry,
@@ -27,6 +27,7 @@ from portal.guides.models import (
     IndustryGuideVersion,
     ObligationRecord,
     ObligationVersion,
+    SourceListRecord,
 )
 from portal.guides.services import MAX_QUERY_LENGTH, EntryFilters, query_terms
 
@@ -53,6 +54,15 @@ def local_text(text: Mapping[str, str] | None, locale: str) -> LocalText:
         return LocalText("", False)
     value, fallback = localized(text, locale)
     return LocalText(value, fallback)
+
+
+def citation_text(citation: Mapping[str, Any], locale: str) -> str:
+    """Return a citation as text: the law's name and, when known, the article."""
+    name = str(local_text(citation["law_name"], locale))
+    text = name if locale == "en" else f"《{name}》"
+    if citation.get("article"):
+        text += (" " if locale == "en" else "") + str(local_text(citation["article"], locale))
+    return text
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])>")
@@ -90,20 +100,28 @@ def highlight(text: str, q: str) -> Markup:
     return Markup("".join(parts))  # noqa: S704 - built from escaped text
 
 
+def _current_guide_versions() -> Select[IndustryGuideVersion]:
+    # The one definition of "current guides": the current version of every guide
+    # that has not been retired. Every query of guides in force starts here.
+    return (select(IndustryGuideVersion).join(IndustryGuide)
+            .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
+            .options(contains_eager(IndustryGuideVersion.guide)))
+
+
 def current_guides(session: Session) -> list[IndustryGuideVersion]:
     """Return the current version of every guide in force, by slug."""
-    return list(session.scalars(
-        select(IndustryGuideVersion).join(IndustryGuide)
-        .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
-        .order_by(IndustryGuide.slug).options(contains_eager(IndustryGuideVersion.guide))))
+    return list(session.scalars(_current_guide_versions().order_by(IndustryGuide.slug)))
 
 
 def guide_by_slug(session: Session, slug: str) -> IndustryGuideVersion | None:
     """Return the current version of guide ``slug``, if it is in force."""
-    return session.scalar(
-        select(IndustryGuideVersion).join(IndustryGuide)
-        .where(IndustryGuide.slug == slug, IndustryGuide.retired_at.is_(None),
-               IndustryGuideVersion.is_current.is_(True)))
+    return session.scalar(_current_guide_versions().where(IndustryGuide.slug == slug))
+
+
+def guide_for_division(session: Session, division: str | None) -> IndustryGuideVersion | None:
+    """Return the guide in force for a GB/T 4754 division (two digits), if any."""
+    return next((version for version in current_guides(session)
+                 if division in version.divisions), None)
 
 
 def obligations_for(session: Session, industry: str) -> list[tuple[str, ObligationVersion]]:
@@ -146,6 +164,15 @@ def current_entries(session: Session, keys: set[str]) -> list[ExemptionEntryVers
         select(ExemptionEntryVersion)
         .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
         .where(ExemptionEntryRecord.key.in_(keys), ExemptionEntryVersion.is_current.is_(True))))
+
+
+def source_list_for(session: Session,
+                    version: ExemptionEntryVersion) -> SourceListRecord | None:
+    """Return the published list an entry version was taken from, if any."""
+    if not version.source_key:
+        return None
+    return session.scalar(select(SourceListRecord).where(
+        SourceListRecord.key == version.source_key))
 
 
 def departments_by_code(session: Session) -> dict[str, Department]:

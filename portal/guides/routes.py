@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     render_template,
     request,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from sqlalchemy import select
 
-from portal.core.db import utcnow
+from portal.core.clock import local_today
 from portal.core.reference import industry_name
 from portal.extensions import db
 from portal.guides import labels
-from portal.guides.content import BINDING_SCOPES
-from portal.guides.models import LIST_TYPES, ExemptionEntryVersion, SourceListRecord
-from portal.guides.precheck import Answers, Corrected, FirstTime, Harm, evaluate_entry
+from portal.guides.exports import FORMATS, build_export
+from portal.guides.models import LIST_TYPES, ExemptionEntryVersion
+from portal.guides.precheck import (
+    Answers,
+    Corrected,
+    FirstTime,
+    Harm,
+    alternative_entries,
+    evaluate_entry,
+)
 from portal.guides.queries import (
     MAX_PER_PAGE,
+    citation_text,
     current_guides,
     departments_by_code,
     entries_for_industry,
@@ -41,31 +42,15 @@ from portal.guides.queries import (
     obligations_for,
     parse_filters,
     render_markdown,
+    source_list_for,
 )
-from portal.guides.services import EntryFilters, search_entries
+from portal.guides.services import binds_nansha, search_entries
 
 bp = Blueprint("guides", __name__)
-
-#: Exports stop here; larger sets are for the API, page by page.
-EXPORT_LIMIT = 10_000
-
-
-def local_today() -> dt.date:
-    """Return today's date in the portal's time zone."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def _locale() -> str:
     return str(get_locale())
-
-
-def citation_text(citation: dict[str, Any], locale: str) -> str:
-    """Return a citation as text: the law's name and, when known, the article."""
-    name = str(local_text(citation["law_name"], locale))
-    text = name if locale == "en" else f"《{name}》"
-    if citation.get("article"):
-        text += (" " if locale == "en" else "") + str(local_text(citation["article"], locale))
-    return text
 
 
 def content_text(text: dict[str, str] | None) -> Any:
@@ -151,7 +136,7 @@ def entry(key: str):
     if wanted and version is None:
         abort(404)
     version = version or versions[-1]
-    source = source_of(version)
+    source = source_list_for(db.session, version)
     return render_template("guides/entry.html", record=record, version=version,
                            binds_nansha=binds_nansha(version, source),
                            versions=versions, data=version.data, source=source,
@@ -160,106 +145,21 @@ def entry(key: str):
                                g.guide.slug: g for g in current_guides(db.session)})
 
 
-def _export_rows(filters: EntryFilters) -> tuple[list[str], list[list[Any]]]:
-    locale = _locale()
-    departments = departments_by_code(db.session)
-    page = search_entries(db.session, filters, page=1, per_page=EXPORT_LIMIT)
-    header = [_("Key"), _("Item code"), _("List type"), _("Violation"), _("Department"),
-              _("Industries"), _("Rule breached"), _("Legal ground"), _("Conditions"),
-              _("Range"), _("Follow-up measures"), _("Suggested correction period (working "
-                                                     "days)"),
-              _("Exempt again after an exemption"), _("Effective from"), _("Effective until"),
-              _("Source list"), _("Illustrative"), _("Version")]
-    rows = []
-    for version in page.items:
-        data = version.data
-        department = departments.get(version.department)
-        conditions = "; ".join(
-            str(labels.CONDITION_LABELS.get(c["type"], c["type"]))
-            + (f" ({local_text(c['text'], locale)})" if c.get("text") else "")
-            for c in data.get("conditions") or [])
-        rows.append([
-            data["key"], version.item_code or "",
-            str(labels.LIST_TYPE_LABELS[version.list_type]),
-            str(local_text(data["violation"], locale)),
-            department.name(locale) if department else version.department,
-            ", ".join(sorted(i.industry for i in version.industries)),
-            "; ".join(citation_text(c, locale) for c in data.get("rule_breached") or []),
-            "; ".join(citation_text(c, locale) for c in data.get("legal_ground") or []),
-            conditions, str(local_text(data.get("range"), locale)),
-            ", ".join(str(labels.FOLLOW_UP_LABELS.get(m, m))
-                      for m in data.get("follow_up_measures") or []),
-            data.get("correction_working_days") or "",
-            _("Yes") if data.get("exempt_again") else _("No"),
-            data.get("effective_from") or "", data.get("effective_until") or "",
-            data.get("source") or "", _("Yes") if version.illustrative else _("No"),
-            version.version_no,
-        ])
-    return header, rows
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """Keep a text cell from being read as a formula by Excel (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 @bp.get("/exemptions/export.<fmt>")
 def export(fmt: str):
     """Download the filtered lists as CSV (UTF-8 with BOM, for Excel) or XLSX."""
-    if fmt not in {"csv", "xlsx"}:
+    if fmt not in FORMATS:
         abort(404)
     parsed = parse_filters(db.session, request.args, today=local_today())
     if parsed.errors:
         abort(400, description=" ".join(parsed.errors.values()))
-    header, rows = _export_rows(parsed.filters)
-    rows = [[spreadsheet_safe(cell) for cell in row] for row in rows]
-    stamp = local_today().isoformat()
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        body = "\ufeff" + buffer.getvalue()
-        return Response(body.encode("utf-8"), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="exemption-entries-{stamp}.csv"'})
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "exemption-entries"
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return Response(output.getvalue(), mimetype=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), headers={
-        "Content-Disposition": f'attachment; filename="exemption-entries-{stamp}.xlsx"'})
+    built = build_export(db.session, parsed.filters, fmt, locale=_locale(),
+                         today=local_today())
+    return Response(built.body, mimetype=built.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{built.filename}"'})
 
 
 PRECHECK_QUESTIONS = ("history", "harm", "corrected")
-
-
-def source_of(version: ExemptionEntryVersion) -> SourceListRecord | None:
-    """Return the published list an entry version was taken from, if any."""
-    if not version.source_key:
-        return None
-    return db.session.scalar(select(SourceListRecord).where(
-        SourceListRecord.key == version.source_key))
-
-
-def binds_nansha(version: ExemptionEntryVersion, source: SourceListRecord | None) -> bool:
-    """Return whether the entry comes from a list that binds Nansha's departments.
-
-    Entries of other provinces' or cities' lists, and illustrative ones, only show
-    the pattern: pages must not promise an exemption on them.
-    """
-    return (not version.illustrative and source is not None
-            and source.data.get("scope") in BINDING_SCOPES)
 
 
 def _precheck_entry(key: str | None) -> tuple[str, ExemptionEntryVersion] | None:
@@ -304,17 +204,11 @@ def precheck_question(key: str):
             "guides/precheck_question.html", key=key, version=version, question=missing,
             answers=answers, params=answers.as_params(), error=error,
             FirstTime=FirstTime, Harm=Harm, Corrected=Corrected), 400 if error else 200
-    outcome = evaluate_entry(version.data, answers, today=local_today())
-    alternatives = []
-    if not outcome.applies:
-        for alternative in entries_for_industry(db.session, version.industry):
-            if alternative.id == version.id:
-                continue
-            alt_outcome = evaluate_entry(alternative.data, answers, today=local_today())
-            if alt_outcome.applies and alternative.data["obligations"] and set(
-                    alternative.data["obligations"]) & set(version.data["obligations"]):
-                alternatives.append(alternative)
-    source = source_of(version)
+    today = local_today()
+    outcome = evaluate_entry(version.data, answers, today=today)
+    alternatives = [] if outcome.applies else alternative_entries(
+        version, entries_for_industry(db.session, version.industry), answers, today=today)
+    source = source_list_for(db.session, version)
     return render_template(
         "guides/precheck_result.html" if outcome.applies else "guides/precheck_exit.html",
         key=key, version=version, outcome=outcome, answers=answers, source=source,

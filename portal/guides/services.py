@@ -17,13 +17,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Department
 from portal.core.audit import record_event
-from portal.guides import content as content_module
-from portal.guides.content import COMMON, Content, ContentInvalid, load_content
+from portal.core.text import to_zh_hant
+from portal.guides.content import COMMON, Content, ContentInvalid, is_binding_scope, load_content
 from portal.guides.models import (
     LIST_TYPES,
     ContentSync,
@@ -74,7 +74,7 @@ def _with_traditional(text: dict[str, str] | None) -> dict[str, str]:
         return {}
     result = dict(text)
     if not result.get("zh_Hant") and result.get("zh_Hans"):
-        result["zh_Hant"] = content_module.to_zh_hant(result["zh_Hans"])
+        result["zh_Hant"] = to_zh_hant(result["zh_Hans"])
     return result
 
 
@@ -243,7 +243,7 @@ def _entry_search_texts(data: dict[str, Any]) -> tuple[str, str]:
     for name in ("rule_breached", "legal_ground"):
         for citation in data.get(name) or []:
             parts += list(_texts(citation.get("law_name"))) + list(_texts(citation.get("article")))
-            parts += [content_module.to_zh_hant(t) for t in _texts(citation.get("law_name"))]
+            parts += [to_zh_hant(t) for t in _texts(citation.get("law_name"))]
     return title, normalise_for_search(" ".join(part for part in parts if part))
 
 
@@ -334,6 +334,19 @@ def sync_from_directory(session: Session, root: Path, *, now: dt.datetime) -> Sy
     return sync_content(session, load_content(root), now=now)
 
 
+# --------------------------------------------------------------------------- rules
+
+
+def binds_nansha(version: ExemptionEntryVersion, source: SourceListRecord | None) -> bool:
+    """Return whether the entry comes from a list that binds Nansha's departments.
+
+    Entries of other provinces' or cities' lists, and illustrative ones, only show
+    the pattern: pages must not promise an exemption on them.
+    """
+    return (not version.illustrative and source is not None
+            and is_binding_scope(source.data.get("scope")))
+
+
 # --------------------------------------------------------------------------- queries
 
 #: Longest query that is searched; longer input is cut (and said so on the page).
@@ -391,12 +404,7 @@ def _entry_conditions(filters: EntryFilters) -> list[Any]:
     if filters.list_type:
         conditions.append(ExemptionEntryVersion.list_type == filters.list_type)
     if filters.valid_on:
-        day = filters.valid_on
-        conditions.append(and_(
-            or_(ExemptionEntryVersion.effective_from.is_(None),
-                ExemptionEntryVersion.effective_from <= day),
-            or_(ExemptionEntryVersion.effective_until.is_(None),
-                ExemptionEntryVersion.effective_until >= day)))
+        conditions.append(ExemptionEntryVersion.in_force(on=filters.valid_on))
     return conditions
 
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
-from portal.guides.models import IndustryGuide, IndustryGuideVersion, QuestionnaireVersion
+from portal.guides.models import QuestionnaireVersion
+from portal.guides.queries import current_guides, guide_for_division
 from portal.selfcheck import engine
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
 from portal.selfcheck.workflow import SELF_CHECK_WORKFLOW
@@ -52,13 +53,8 @@ class AlreadySubmitted(SelfCheckError):
 
 def industry_for(session: Session, enterprise: Enterprise) -> str | None:
     """Return the slug of the guide that covers the enterprise's GB/T 4754 division."""
-    for version in session.scalars(
-            select(IndustryGuideVersion).join(IndustryGuide)
-            .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
-            .order_by(IndustryGuide.slug)):
-        if enterprise.industry_code in version.divisions:
-            return version.guide.slug
-    return None
+    version = guide_for_division(session, enterprise.industry_code)
+    return version.guide.slug if version else None
 
 
 def current_questionnaire(session: Session, industry: str) -> QuestionnaireVersion | None:
@@ -301,10 +297,8 @@ class OfficerFilters:
 
 def department_industries(session: Session, department_code: str) -> set[str]:
     """Return the industries whose guide names ``department_code`` as a department."""
-    return {v.guide.slug for v in session.scalars(
-        select(IndustryGuideVersion).join(IndustryGuide)
-        .where(IndustryGuideVersion.is_current.is_(True)))
-        if v.lead_department == department_code or department_code in v.other_departments}
+    return {v.guide.slug for v in current_guides(session)
+            if v.lead_department == department_code or department_code in v.other_departments}
 
 
 def list_for_department(session: Session, department_code: str, filters: OfficerFilters, *,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.guides.routes import spreadsheet_safe
+from portal.guides.exports import spreadsheet_safe
 
 
 @pytest.mark.parametrize(("value", "safe"), [
