@@ -182,6 +182,10 @@ class CheckedUpload:
         """Return the metadata the file will have once stored."""
         return self.checked.as_dict()
 
+    def close(self) -> None:
+        """Close the stream (a temporary copy, if one was made, disappears)."""
+        self.stream.close()
+
 
 def check_upload(stream: IO[bytes], filename: str | None, *, accept: tuple[str, ...],
                  max_bytes: int) -> CheckedUpload:
