@@ -243,7 +243,12 @@ def section(self_check_id: int, section_id: str):
             db.session.rollback()
             errors = {qid: str(ANSWER_MESSAGES[e.problem]) % e.details
                       for qid, e in refused.items()}
-            values.update({qid: posted.get(qid) for qid in posted if qid not in refused})
+            # Files are kept only with a saved page: never show a chosen file as uploaded.
+            values.update({qid: posted.get(qid) for qid in posted
+                           if qid not in refused and qid not in uploads})
+            if set(uploads) - set(refused):
+                notice = _("Nothing on this page was saved, so the files you chose were not "
+                           "kept. Choose them again.")
         else:
             store_answer_files(db.session, get_storage(), self_check, uploads,
                                uploaded_by=current_user.id, now=utcnow())

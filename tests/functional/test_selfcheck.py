@@ -421,6 +421,9 @@ def test_a_refused_section_stores_none_of_its_files(app, english_client, synced,
     refused = _people_section(english_client, self_check_id, **{
         "q-staff_count": "many", "q-training_record": (io.BytesIO(evidence), "培训记录.pdf")})
     assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "the files you chose were not kept. Choose them again." in page
+    assert "Uploaded:" not in page
     assert "training_record" not in _self_check(self_check_id).answers
     assert not storage.exists(digest)
     assert db.session.scalar(select(func.count(StoredFile.id)).where(
