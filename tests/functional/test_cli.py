@@ -147,12 +147,15 @@ def test_storage_sweep_removes_only_old_unreferenced_files(app, world):
     evidence = world.submitted.answers["evidence"]["sha256"]  # a self-check answer's file
     then = time.time() - 48 * 3600
     os.utime(storage.path_for(evidence), (then, then))
+    killed_upload = storage.root / ".incoming-killed"  # left by a process killed mid-write
+    killed_upload.write_bytes(b"%PDF-half")
+    os.utime(killed_upload, (then, then))
     runner = app.test_cli_runner()
 
     first = runner.invoke(args=["storage", "sweep"])
     assert first.exit_code == 0, first.output
     assert f"removed {orphan.key}" in first.output
-    assert not storage.exists(orphan.key)
+    assert not storage.exists(orphan.key) and not killed_upload.exists()
     assert all(storage.exists(key) for key in (recent.key, uploaded_again.key, evidence))
 
     again = runner.invoke(args=["storage", "sweep"])

@@ -89,6 +89,16 @@ class LocalStorage:
             if is_key(path.name) and path.parent.name == path.name[:2] and path.is_file():
                 yield path.name, dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
 
+    def discard_stale_temporaries(self, older_than: dt.datetime) -> list[str]:
+        """Remove temporary files that a killed process left before ``older_than``."""
+        removed = []
+        for path in sorted(self.root.glob(TEMPORARY_PREFIX + "*")):
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            if path.is_file() and modified < older_than:
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+        return removed
+
 
 def _fsync_directory(directory: Path) -> None:
     """Make a rename in ``directory`` durable (where the platform allows it)."""

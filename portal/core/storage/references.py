@@ -72,6 +72,10 @@ def sweep_unreferenced(session: Session, storage: Storage, *, now: dt.datetime,
     then referenced when the request commits). Returns the removed keys.
     """
     cutoff = now - grace
+    discard = getattr(storage, "discard_stale_temporaries", None)
+    if discard is not None:  # a local folder may hold files of a killed upload
+        for name in discard(cutoff):
+            logger.info("removed stale temporary file %s by the storage sweep", name)
     old = {key for key, stored_at in storage.list_objects() if stored_at <= cutoff}
     if not old:
         return []
