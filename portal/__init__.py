@@ -26,12 +26,14 @@ from portal.core.input import register_converters, reject_nul_bytes
 from portal.core.permissions import Permission, can
 from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_request_id
 from portal.core.security import configure_hasher, register_security_headers
+from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
 from portal.errors import register as register_errors
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
 from portal.guides.routes import bp as guides_bp
 from portal.main import bp as main_bp
+from portal.selfcheck.files import referenced_digests as selfcheck_file_references
 from portal.selfcheck.routes import bp as selfcheck_bp
 
 
@@ -41,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_app(app, config)
     configure_logging(app)
     register_extensions(app)
+    register_storage(app)
     configure_i18n(app)
     register_request_hooks(app)
     register_converters(app)
@@ -103,6 +106,12 @@ def register_extensions(app: Flask) -> None:
     configure_hasher(time_cost=app.config["ARGON2_TIME_COST"],
                      memory_cost=app.config["ARGON2_MEMORY_COST"])
     configure_login_manager(login_manager)
+
+
+def register_storage(app: Flask) -> None:
+    """Choose the file storage backend and tell it which rows reference stored files."""
+    init_storage(app)
+    register_reference("self-check answers", selfcheck_file_references)
 
 
 def configure_i18n(app: Flask) -> None:

@@ -1,7 +1,8 @@
-"""The portal's ``flask`` commands: db, demo, users, audit, translate."""
+"""The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from portal.core import i18n_tools, migrations
 from portal.core.audit import chain_head, contains_head, verify_chain
 from portal.core.db import utcnow
 from portal.core.security import PasswordProblem, password_problems
+from portal.core.storage import get_storage, sweep_unreferenced
 from portal.doctor import run_checks
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
@@ -29,6 +31,7 @@ users_cli = AppGroup("users", help="Government staff accounts.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 translate_cli = AppGroup("translate", help="Interface translations (Babel).")
 guides_cli = AppGroup("guides", help="Compliance guides and exemption lists (content).")
+storage_cli = AppGroup("storage", help="Stored upload files.")
 
 #: The content folder: PORTAL_CONTENT_DIR, by default compliance_guides/.
 CONTENT_ROOT = Path(load_config()["CONTENT_DIR"])
@@ -187,6 +190,21 @@ def audit_head() -> None:
     click.echo(f"{count} {head}")
 
 
+@storage_cli.command("sweep")
+@click.option("--grace-hours", type=click.IntRange(min=1), default=None,
+              help="Spare files stored less than this many hours ago "
+                   "(default: PORTAL_STORAGE_SWEEP_GRACE_HOURS).")
+def storage_sweep(grace_hours: int | None) -> None:
+    """Remove stored files that no row references and that are older than the grace period."""
+    hours = grace_hours or current_app.config["STORAGE_SWEEP_GRACE_HOURS"]
+    removed = sweep_unreferenced(db.session, get_storage(), now=utcnow(),
+                                 grace=dt.timedelta(hours=hours))
+    db.session.commit()
+    for key in removed:
+        click.echo(f"removed {key}")
+    click.echo(f"Removed {len(removed)} unreferenced file(s) older than {hours} hours.")
+
+
 @translate_cli.command("extract")
 def translate_extract() -> None:
     """Extract messages from code and templates into translations/messages.pot."""
@@ -219,5 +237,6 @@ def doctor() -> None:
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
-    for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli):
+    for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
+                  storage_cli):
         app.cli.add_command(group)

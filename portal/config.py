@@ -59,6 +59,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"),
             "Where evidence files are stored. A volume shared by all instances in production."),
     Setting("MAX_UPLOAD_MB", 20, "Largest accepted upload in megabytes.", int),
+    Setting("STORAGE_BACKEND", "local",
+            "Where uploaded files are kept: local (the UPLOAD_DIR folder) or s3 (an "
+            "S3-compatible bucket, see the S3_* settings)."),
+    Setting("STORAGE_SWEEP_GRACE_HOURS", 24,
+            "`flask storage sweep` removes unreferenced files only when older than this.", int),
+    Setting("S3_BUCKET", "", "Bucket of uploaded files when STORAGE_BACKEND is s3 (required)."),
+    Setting("S3_ENDPOINT_URL", "",
+            "Address of an S3-compatible server (MinIO, Ceph …); empty for AWS S3 itself."),
+    Setting("S3_REGION", "us-east-1", "Region of the bucket."),
+    Setting("S3_PREFIX", "uploads/",
+            "Prefix of every object key, so that the bucket can hold other things too."),
+    Setting("S3_ACCESS_KEY_ID", "",
+            "Access key; empty to let boto3 find credentials (environment, instance role)."),
+    Setting("S3_SECRET_ACCESS_KEY", "", "Secret key belonging to S3_ACCESS_KEY_ID."),
     Setting("MAIL_BACKEND", "console",
             "console (log the message), smtp, or memory (keep in a list; for tests)."),
     Setting("MAIL_SERVER", "localhost", "SMTP host when MAIL_BACKEND is smtp."),
@@ -136,6 +150,12 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"PORTAL_ENV must be one of {sorted(SUPPORTED_ENVS)}, not {env!r}")
     if config["MAIL_BACKEND"] not in {"console", "smtp", "memory"}:
         raise ConfigError("PORTAL_MAIL_BACKEND must be console, smtp or memory")
+    if config["STORAGE_BACKEND"] not in {"local", "s3"}:
+        raise ConfigError("PORTAL_STORAGE_BACKEND must be local or s3")
+    if config["STORAGE_BACKEND"] == "s3" and not config["S3_BUCKET"]:
+        raise ConfigError("PORTAL_S3_BUCKET must be set when PORTAL_STORAGE_BACKEND is s3")
+    if config["STORAGE_SWEEP_GRACE_HOURS"] < 1:
+        raise ConfigError("PORTAL_STORAGE_SWEEP_GRACE_HOURS must be at least 1")
     if env != "production":
         return
     problems = production_problems(config)

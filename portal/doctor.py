@@ -20,6 +20,7 @@ from portal.config import PROJECT_ROOT, production_problems
 from portal.core import migrations
 from portal.core.audit import verify_chain
 from portal.core.i18n import LOCALES
+from portal.core.storage import get_storage
 from portal.extensions import db
 
 
@@ -67,11 +68,15 @@ def _redis(app: Flask) -> CheckResult:
 
 
 def _upload_dir(app: Flask) -> CheckResult:
+    if app.config["STORAGE_BACKEND"] == "s3":
+        # One listing request proves the bucket exists and the credentials may read it.
+        next(iter(get_storage().list_objects()), None)
+        return CheckResult("file storage reachable", True, f"s3://{app.config['S3_BUCKET']}")
     folder = Path(app.config["UPLOAD_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder):
         pass
-    return CheckResult("upload folder writable", True, str(folder))
+    return CheckResult("file storage reachable", True, f"{folder} (writable)")
 
 
 def _translations(app: Flask) -> CheckResult:
@@ -96,7 +101,7 @@ CHECKS: tuple[Callable[[Flask], CheckResult], ...] = (
 
 _NAMES = {_configuration: "production settings", _database: "database reachable",
           _migrations: "schema up to date", _demo_accounts: "no demo accounts",
-          _redis: "redis reachable", _upload_dir: "upload folder writable",
+          _redis: "redis reachable", _upload_dir: "file storage reachable",
           _translations: "translations compiled", _audit: "audit trail intact"}
 
 #: Checks that read tables: skipped while the schema is missing or behind.

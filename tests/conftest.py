@@ -20,7 +20,7 @@ from sqlalchemy import text
 from portal import create_app
 from portal.core import i18n_tools, mail, migrations
 from portal.core.db import make_engine
-from portal.core.storage import store_upload
+from portal.core.storage import Storage
 from portal.extensions import db, limiter
 
 PASSWORD = "Correct-Horse-42"
@@ -153,7 +153,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class World:
     """Two enterprises, their people, a department's officers and an administrator."""
 
-    def __init__(self, upload_dir: str) -> None:
+    def __init__(self, storage: Storage) -> None:
         from tests.factories import (
             DepartmentFactory,
             EnterpriseFactory,
@@ -190,8 +190,8 @@ class World:
         self.other_submitted = make_self_check(self.other_enterprise, self.other_admin,
                                                elsewhere, submitted=True)
         # An uploaded file among each submitted self-check's answers.
-        stored = store_upload(io.BytesIO(b"%PDF-1.7\n%%EOF\n"), "evidence.pdf",
-                              root=Path(upload_dir), accept=("pdf",), max_bytes=1024)
+        stored = storage.put(io.BytesIO(b"%PDF-1.7\n%%EOF\n"), filename="evidence.pdf",
+                             accept=("pdf",), max_bytes=1024)
         for self_check in (self.submitted, self.other_submitted):
             self_check.answers = {**self_check.answers, "evidence": stored.as_dict()}
         db.session.commit()
@@ -204,7 +204,7 @@ class World:
 @pytest.fixture
 def world(db_session: object, app: Flask) -> World:
     """Return a small populated portal."""
-    return World(app.config["UPLOAD_DIR"])
+    return World(app.extensions["storage"])
 
 
 def reload(instance):  # type: ignore[no-untyped-def]

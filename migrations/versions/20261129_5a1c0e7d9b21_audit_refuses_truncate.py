@@ -4,14 +4,14 @@ Row triggers do not fire for TRUNCATE; a statement trigger does. SQLite has no
 TRUNCATE (its ``DELETE FROM`` without WHERE already fires the row trigger).
 
 Revision ID: 5a1c0e7d9b21
-Revises: bfa804b823e0
+Revises: 01444024cced
 Create Date: 2026-11-29 02:45:00
 """
 
 from alembic import op
 
 revision = "5a1c0e7d9b21"
-down_revision = "bfa804b823e0"
+down_revision = "01444024cced"
 branch_labels = None
 depends_on = None
 

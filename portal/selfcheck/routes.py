@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -30,12 +29,20 @@ from portal.core.deadlines import add_working_days, working_days_left
 from portal.core.forms import EmptyForm
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS
-from portal.core.storage import UploadRefused, path_for, store_upload
+from portal.core.storage import (
+    CheckedUpload,
+    ObjectMissing,
+    UploadRefused,
+    check_upload,
+    download_response,
+    get_storage,
+)
 from portal.core.workflow import ConcurrentUpdate, StaleObject
 from portal.extensions import db
 from portal.guides.content import localized
 from portal.guides.queries import current_entries, current_guides, obligations_for
 from portal.selfcheck import engine, labels
+from portal.selfcheck.files import store_answer_files
 from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
 from portal.selfcheck.services import (
@@ -175,10 +182,11 @@ _UPLOAD_PROBLEMS = {"type": engine.AnswerProblem.FILE_TYPE,
 
 
 def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[str, Any],
-                  ) -> dict[str, engine.InvalidAnswer]:
-    """Store uploaded files of the section's attachment questions, checked by content.
+                  checked: dict[str, CheckedUpload]) -> dict[str, engine.InvalidAnswer]:
+    """Check uploaded files of the section's attachment questions by content.
 
-    A question with no new file keeps the file it had.
+    Accepted files go into ``checked`` by question id, to be stored only once
+    the whole section is saved. A question with no new file keeps the file it had.
     """
     errors = {}
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
@@ -193,15 +201,14 @@ def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[s
             continue
         accept = tuple(question.get("accept") or ("pdf", "jpg", "png"))
         try:
-            stored = store_upload(upload.stream, upload.filename,
-                                  root=Path(current_app.config["UPLOAD_DIR"]), accept=accept,
-                                  max_bytes=max_bytes)
+            checked[qid] = check_upload(upload.stream, upload.filename, accept=accept,
+                                        max_bytes=max_bytes)
         except UploadRefused as refused:
             errors[qid] = engine.InvalidAnswer(
                 _UPLOAD_PROBLEMS[refused.reason], kinds=", ".join(k.upper() for k in accept),
                 megabytes=current_app.config["MAX_UPLOAD_MB"])
             continue
-        posted[qid] = stored.as_dict()
+        posted[qid] = checked[qid].as_dict()
     return errors
 
 
@@ -221,7 +228,8 @@ def section(self_check_id: int, section_id: str):
         if not EmptyForm().validate_on_submit():
             abort(400)
         posted = _posted_answers()
-        upload_errors = _posted_files(self_check, found, posted)
+        uploads: dict[str, CheckedUpload] = {}
+        upload_errors = _posted_files(self_check, found, posted, uploads)
         try:
             refused, appeared = ({}, []) if upload_errors else save_section(
                 db.session, self_check, section_id, posted, now=utcnow())
@@ -234,8 +242,15 @@ def section(self_check_id: int, section_id: str):
             db.session.rollback()
             errors = {qid: str(ANSWER_MESSAGES[e.problem]) % e.details
                       for qid, e in refused.items()}
-            values.update({qid: posted.get(qid) for qid in posted if qid not in refused})
+            # Files are kept only with a saved page: never show a chosen file as uploaded.
+            values.update({qid: posted.get(qid) for qid in posted
+                           if qid not in refused and qid not in uploads})
+            if set(uploads) - set(refused):
+                notice = _("Nothing on this page was saved, so the files you chose were not "
+                           "kept. Choose them again.")
         else:
+            store_answer_files(db.session, get_storage(), self_check, uploads,
+                               uploaded_by=current_user.id, now=utcnow())
             db.session.commit()
             if appeared:
                 notice = _("Your answers brought up more questions on this page.")
@@ -303,14 +318,11 @@ def attachment(self_check_id: int, question_id: str):
     answer = self_check.answers.get(question_id)
     if not isinstance(answer, dict):
         abort(404)
-    path = path_for(Path(current_app.config["UPLOAD_DIR"]), answer["sha256"])
-    if not path.is_file():
+    try:
+        return download_response(get_storage(), answer["sha256"], filename=answer["name"],
+                                 content_type=answer["content_type"])
+    except ObjectMissing:
         abort(404)
-    response = send_file(path, mimetype=answer["content_type"], as_attachment=True,
-                         download_name=answer["name"], max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @bp.get("/self-checks/<int:self_check_id>/check-answers")

@@ -1,4 +1,9 @@
-"""The ``flask`` commands: demo data, staff accounts, audit verification."""
+"""The ``flask`` commands: demo data, staff accounts, audit verification, storage sweep."""
+
+import io
+import os
+import time
+import uuid
 
 import pytest
 from sqlalchemy import func, select, text
@@ -6,6 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.accounts.models import Department, Enterprise, User, UserKind
 from portal.core.audit import AuditEvent
+from portal.core.db import utcnow
+from portal.core.storage import record_stored_file
 from portal.extensions import db, limiter
 
 
@@ -222,3 +229,45 @@ def test_db_upgrade_then_doctor_on_a_fresh_postgresql_database_in_production_mod
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+def test_storage_sweep_removes_only_old_unreferenced_files(app, world):
+    storage = app.extensions["storage"]
+
+    def stored(label: str, hours_ago: float):  # type: ignore[no-untyped-def]
+        kept = storage.put(io.BytesIO(f"%PDF-{label}-{uuid.uuid4().hex}".encode()),
+                           filename=f"{label}.pdf", accept=("pdf",), max_bytes=1024)
+        then = time.time() - hours_ago * 3600
+        os.utime(storage.path_for(kept.key), (then, then))
+        return kept
+
+    orphan = stored("orphan", 48)
+    recent = stored("recent", 2)
+    uploaded_again = stored("uploaded-again", 48)  # old object, but someone just uploaded it
+    record_stored_file(db.session, uploaded_again, uploaded_by=world.enterprise_admin.id,
+                       now=utcnow())
+    db.session.commit()
+    evidence = world.submitted.answers["evidence"]["sha256"]  # a self-check answer's file
+    then = time.time() - 48 * 3600
+    os.utime(storage.path_for(evidence), (then, then))
+    killed_upload = storage.root / ".incoming-killed"  # left by a process killed mid-write
+    killed_upload.write_bytes(b"%PDF-half")
+    os.utime(killed_upload, (then, then))
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["storage", "sweep"])
+    assert first.exit_code == 0, first.output
+    assert f"removed {orphan.key}" in first.output
+    assert not storage.exists(orphan.key) and not killed_upload.exists()
+    assert all(storage.exists(key) for key in (recent.key, uploaded_again.key, evidence))
+
+    again = runner.invoke(args=["storage", "sweep"])
+    assert again.exit_code == 0 and "Removed 0 unreferenced file(s)" in again.output
+
+    refused = runner.invoke(args=["storage", "sweep", "--grace-hours", "0"])
+    assert refused.exit_code != 0 and storage.exists(recent.key)
+
+    shorter = runner.invoke(args=["storage", "sweep", "--grace-hours", "1"])
+    assert shorter.exit_code == 0, shorter.output
+    assert f"removed {recent.key}" in shorter.output and not storage.exists(recent.key)
+    assert storage.exists(uploaded_again.key) and storage.exists(evidence)

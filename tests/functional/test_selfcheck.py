@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
+import uuid
 
 import pytest
 import yaml
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from portal.cli import CONTENT_ROOT
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
+from portal.core.storage import StoredFile
 from portal.extensions import db
 from portal.guides.content import load_content
 from portal.guides.services import sync_from_directory
@@ -407,6 +410,32 @@ def test_a_disguised_file_is_refused_and_nothing_is_saved(english_client, synced
     assert "The file must be one of these kinds: PDF, JPG, PNG" in response.get_data(
         as_text=True)
     assert "training_record" not in _self_check(self_check_id).answers
+
+
+def test_a_refused_section_stores_none_of_its_files(app, english_client, synced, catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    evidence = PDF + uuid.uuid4().hex.encode()  # content no other test stored
+    digest = hashlib.sha256(evidence).hexdigest()
+    storage = app.extensions["storage"]
+    refused = _people_section(english_client, self_check_id, **{
+        "q-staff_count": "many", "q-training_record": (io.BytesIO(evidence), "培训记录.pdf")})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "the files you chose were not kept. Choose them again." in page
+    assert "Uploaded:" not in page
+    assert "training_record" not in _self_check(self_check_id).answers
+    assert not storage.exists(digest)
+    assert db.session.scalar(select(func.count(StoredFile.id)).where(
+        StoredFile.sha256 == digest)) == 0
+    saved = _people_section(english_client, self_check_id, **{
+        "q-staff_count": "12", "q-training_record": (io.BytesIO(evidence), "培训记录.pdf")})
+    assert saved.status_code in (200, 302)
+    assert _self_check(self_check_id).answers["training_record"]["sha256"] == digest
+    assert storage.exists(digest)
+    row = db.session.scalars(select(StoredFile).where(StoredFile.sha256 == digest)).one()
+    assert (row.original_name, row.size, row.content_type, row.uploaded_by_id) == (
+        "培训记录.pdf", len(evidence), "application/pdf", catering.enterprise_admin.id)
 
 
 def test_text_posted_for_a_file_question_is_refused(english_client, synced, catering):

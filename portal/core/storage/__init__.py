@@ -1,0 +1,74 @@
+"""Uploaded files: checked by content, stored by their SHA-256, never overwritten.
+
+The backend (a local folder or an S3-compatible bucket) is chosen by
+``PORTAL_STORAGE_BACKEND``; code asks ``get_storage()`` for it and never
+builds paths itself. Uploads are checked while a form is parsed
+(``check_upload``) and stored only once the whole form is valid
+(``put_checked``), so a refused form leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from flask import Flask, current_app
+
+from portal.core.storage.base import (
+    CHUNK_SIZE,
+    SIGNATURES,
+    CheckedUpload,
+    ObjectMissing,
+    Storage,
+    StoredObject,
+    UploadRefused,
+    attachment_disposition,
+    check_upload,
+    download_response,
+    is_key,
+    put_checked,
+    safe_display_name,
+    sniff,
+)
+from portal.core.storage.local import LocalStorage
+from portal.core.storage.models import StoredFile
+from portal.core.storage.references import (
+    ReferenceFinder,
+    is_referenced,
+    record_stored_file,
+    reference_finders,
+    referenced_keys,
+    register_reference,
+    sweep_unreferenced,
+)
+from portal.core.storage.s3 import S3Storage
+
+__all__ = [
+    "CHUNK_SIZE", "SIGNATURES", "CheckedUpload", "LocalStorage", "ObjectMissing",
+    "ReferenceFinder", "S3Storage", "Storage", "StoredFile", "StoredObject", "UploadRefused",
+    "attachment_disposition", "build_storage", "check_upload", "download_response",
+    "get_storage", "init_storage", "is_key", "is_referenced", "put_checked",
+    "record_stored_file", "reference_finders", "referenced_keys", "register_reference",
+    "safe_display_name", "sniff", "sweep_unreferenced",
+]
+
+#: Values of ``PORTAL_STORAGE_BACKEND``.
+BACKENDS = ("local", "s3")
+
+
+def build_storage(config: Mapping[str, Any]) -> Storage:
+    """Return the backend the settings choose (builds clients; touches no network)."""
+    if config["STORAGE_BACKEND"] == "s3":
+        return S3Storage.from_config(config)
+    return LocalStorage(Path(config["UPLOAD_DIR"]))
+
+
+def init_storage(app: Flask) -> None:
+    """Make the configured backend available as ``app.extensions["storage"]``."""
+    app.extensions["storage"] = build_storage(app.config)
+
+
+def get_storage() -> Storage:
+    """Return the current application's storage backend."""
+    return cast(Storage, current_app.extensions["storage"])
