@@ -11,7 +11,6 @@ from portal.extensions import db
 
 NUL_PATHS = [
     "/exemptions?q=a%00b",
-    "/api/v1/exemption-entries?q=a%00b",
     "/exemptions/export.csv?q=a%00b",
     "/guides/%00",
     "/exemptions/%00",
@@ -27,6 +26,12 @@ def test_a_nul_character_in_a_url_gets_a_400_page_in_chinese(client, path):
     page = response.get_data(as_text=True)
     assert "空字符" in page
     assert "请求编号" in page
+
+
+def test_the_api_answers_a_nul_character_in_json(client):
+    response = client.get("/api/v1/exemption-entries?q=a%00b")
+    assert response.status_code == 400
+    assert "空字符" in response.get_json()["errors"]["request"]
 
 
 def test_a_nul_character_gets_an_english_page_for_an_english_browser(english_client):
