@@ -12,15 +12,18 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, contains_eager
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
+from portal.core.deadlines import add_working_days
 from portal.guides.models import IndustryGuide, IndustryGuideVersion, QuestionnaireVersion
 from portal.selfcheck import engine
-from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from portal.selfcheck.models import Finding, SelfCheck, SelfCheckDepartment, SelfCheckStatus
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,32 @@ class AlreadySubmitted(SelfCheckError):
 
 class Conflict(SelfCheckError):
     """The self-check changed since the user loaded the page."""
+
+
+#: File kinds an attachment question accepts when the questionnaire names none.
+DEFAULT_ACCEPTED_KINDS = ("pdf", "jpg", "png")
+
+
+def accepted_kinds(question: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the file kinds an attachment question accepts."""
+    return tuple(question.get("accept") or DEFAULT_ACCEPTED_KINDS)
+
+
+def current_guide_version(session: Session, industry: str) -> IndustryGuideVersion | None:
+    """Return the version in force of the industry's guide."""
+    return session.scalar(
+        select(IndustryGuideVersion).join(IndustryGuide)
+        .where(IndustryGuide.slug == industry, IndustryGuideVersion.is_current.is_(True)))
+
+
+def scope_departments(guide: IndustryGuideVersion | None) -> list[SelfCheckDepartment]:
+    """Return the departments whose officers may see self-checks of ``guide``'s industry."""
+    if guide is None:
+        return []
+    others = [code for code in guide.other_departments if code != guide.lead_department]
+    return [SelfCheckDepartment(department_code=guide.lead_department, lead=True),
+            *(SelfCheckDepartment(department_code=code, lead=False)
+              for code in dict.fromkeys(others))]
 
 
 def industry_for(session: Session, enterprise: Enterprise) -> str | None:
@@ -134,7 +163,8 @@ def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
         enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
         industry=questionnaire.industry, answers=answers, visited_sections=[],
         previous_id=previous.id if previous else None, started_by_id=user.id,
-        created_at=now, updated_at=now)
+        created_at=now, updated_at=now,
+        departments=scope_departments(current_guide_version(session, questionnaire.industry)))
     session.add(self_check)
     session.flush()
     record_event(session, action="selfcheck.started", object_type="self_check",
@@ -206,14 +236,35 @@ def _reference(self_check: SelfCheck, now: dt.datetime) -> str:
     return f"ZC{now.year}{self_check.id:07d}"
 
 
+def findings_of(evaluation: engine.Evaluation, *, submitted_on: dt.date,
+                now: dt.datetime) -> list[Finding]:
+    """Return the evaluation's findings as rows, each deadline computed once, from the day
+    of submission (Nansha time) in working days."""
+    rows = []
+    for found in evaluation.findings:
+        days = found.correction_working_days
+        deadline = add_working_days(submitted_on, days) if days is not None else None
+        rows.append(Finding(
+            obligation_code=found.obligation, question_id=found.question_id,
+            severity=found.severity, action=dict(found.action),
+            exemptions=list(found.exemptions), correction_working_days=days,
+            deadline=deadline.date if deadline else None,
+            deadline_estimated=deadline.estimated if deadline else False, created_at=now))
+    return rows
+
+
 def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
                       signer_name: str, signer_role: str, expected_version: int,
-                      commitment_text: str, now: dt.datetime) -> SelfCheck:
+                      commitment_text: str, now: dt.datetime, timezone: ZoneInfo,
+                      ) -> SelfCheck:
     """Submit a complete draft with the signed commitment (承诺), and score it.
 
     :raises AlreadySubmitted: it was submitted already (another tab).
     :raises Conflict: it changed since the page was loaded.
     :raises Incomplete: required answers are missing.
+
+    Each finding's correction deadline is counted from the day of submission in
+    ``timezone`` and stored; pages show the stored date.
     """
     if self_check.status != SelfCheckStatus.DRAFT:
         raise AlreadySubmitted()
@@ -235,6 +286,8 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     self_check.band = evaluation.band["code"] if evaluation.band else None
     self_check.result = evaluation.as_dict()
     self_check.reference = _reference(self_check, now)
+    self_check.findings = findings_of(evaluation, submitted_on=now.astimezone(timezone).date(),
+                                      now=now)
     self_check.updated_at = now
     session.flush()  # the version column makes a concurrent second submit fail here
     record_event(session, action="selfcheck.submitted", object_type="self_check",
@@ -304,8 +357,62 @@ class OfficerFilters:
     submitted_before: dt.datetime | None = None
 
 
+#: Messages of the officers' list filters, shown beside each field.
+FILTER_MESSAGES = {
+    "date": _l("Enter the date as YYYY-MM-DD, for example 2026-11-25."),
+    "town": _l("Choose a town or street from the list."),
+    "band": _l("Choose a risk band from the list."),
+    "industry": _l("Choose one of your department's industries."),
+}
+
+
+def band_codes_in_force(session: Session) -> set[str]:
+    """Return the risk band codes of the questionnaires in force (the engine's bands)."""
+    return {code for definition in session.scalars(
+        select(QuestionnaireVersion.definition).where(
+            QuestionnaireVersion.is_current.is_(True), QuestionnaireVersion.retired_at.is_(None)))
+        for code in engine.band_codes(definition)}
+
+
+def parse_officer_filters(args: Mapping[str, str], *, industries: set[str],
+                          towns: Mapping[str, Any], bands: set[str], timezone: ZoneInfo,
+                          ) -> tuple[OfficerFilters, dict[str, str]]:
+    """Parse the officers' list query; return the filters and messages by field name.
+
+    Dates are days in ``timezone``; "until" includes its whole day.
+    """
+    errors: dict[str, str] = {}
+    dates: dict[str, dt.datetime | None] = {"from": None, "until": None}
+    for name in dates:
+        raw = args.get(name) or ""
+        if not raw:
+            continue
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = str(FILTER_MESSAGES["date"])
+            continue
+        if name == "until":
+            day += dt.timedelta(days=1)
+        dates[name] = dt.datetime.combine(day, dt.time(), timezone)
+    choices: dict[str, str | None] = {}
+    for name, allowed in (("town", towns), ("band", bands), ("industry", industries)):
+        value = args.get(name) or None
+        if value is not None and value not in allowed:
+            errors[name] = str(FILTER_MESSAGES[name])
+            value = None
+        choices[name] = value
+    return OfficerFilters(industry=choices["industry"], town=choices["town"],
+                          band=choices["band"], submitted_from=dates["from"],
+                          submitted_before=dates["until"]), errors
+
+
 def department_industries(session: Session, department_code: str) -> set[str]:
-    """Return the industries whose guide names ``department_code`` as a department."""
+    """Return the industries whose current guide names ``department_code`` as a department.
+
+    Only for the list's industry filter: which self-checks an officer sees is
+    decided by the departments stored on each self-check.
+    """
     return {v.guide.slug for v in session.scalars(
         select(IndustryGuideVersion).join(IndustryGuide)
         .where(IndustryGuideVersion.is_current.is_(True)))
@@ -314,12 +421,12 @@ def department_industries(session: Session, department_code: str) -> set[str]:
 
 def list_for_department(session: Session, department_code: str, filters: OfficerFilters, *,
                         limit: int = 200) -> list[SelfCheck]:
-    """Return submitted self-checks of the department's industries, newest first."""
-    industries = department_industries(session, department_code)
-    if filters.industry:
-        industries &= {filters.industry}
+    """Return submitted self-checks in the department's scope, newest first."""
     conditions = [SelfCheck.status == SelfCheckStatus.SUBMITTED,
-                  SelfCheck.industry.in_(industries or {""})]
+                  SelfCheck.id.in_(select(SelfCheckDepartment.self_check_id).where(
+                      SelfCheckDepartment.department_code == department_code))]
+    if filters.industry:
+        conditions.append(SelfCheck.industry == filters.industry)
     if filters.band:
         conditions.append(SelfCheck.band == filters.band)
     if filters.town:
@@ -331,4 +438,15 @@ def list_for_department(session: Session, department_code: str, filters: Officer
     return list(session.scalars(
         select(SelfCheck).join(Enterprise, Enterprise.id == SelfCheck.enterprise_id)
         .where(and_(*conditions)).order_by(SelfCheck.submitted_at.desc()).limit(limit)
-        .options(contains_eager(SelfCheck.enterprise))))
+        .options(contains_eager(SelfCheck.enterprise), selectinload(SelfCheck.findings))))
+
+
+def count_findings_by_severity(session: Session, *, department_code: str | None = None,
+                               ) -> dict[str, int]:
+    """Return the number of findings per severity (of one department's scope, if given)."""
+    query = select(Finding.severity, func.count(Finding.id)).group_by(Finding.severity)
+    if department_code is not None:
+        query = query.where(Finding.self_check_id.in_(
+            select(SelfCheckDepartment.self_check_id).where(
+                SelfCheckDepartment.department_code == department_code)))
+    return {severity: count for severity, count in session.execute(query).tuples()}
