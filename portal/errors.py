@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.core.errors import DomainError
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ CSRF_MESSAGE = _l("The form expired or was not sent from this site. Nothing was 
                   "Go back, reload the page and try again.")
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str, int]:
-    """Render the error page for ``code`` with an optional specific message."""
+def render_error(code: int, message: str | None = None,
+                 title: str | None = None) -> tuple[str, int]:
+    """Render the error page for ``code`` with an optional specific message and title."""
     return render_template(
-        "errors/error.html", code=code, title=TITLES.get(code, TITLES[500]),
+        "errors/error.html", code=code, title=title or TITLES.get(code, TITLES[500]),
         message=message or MESSAGES.get(code, MESSAGES[500]),
         reference=g.get("request_id", "-"),
     ), code
@@ -67,6 +69,14 @@ def register(app: Flask) -> None:
         db.session.rollback()
         logger.info("concurrent change refused on %s", request.path)
         return render_error(409)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[str, int]:
+        # A service refused; nothing of the request is kept.
+        db.session.rollback()
+        logger.info("%s refused on %s: %s", type(error).__name__, request.path, error)
+        return render_error(error.status_code, str(error.message),
+                            str(error.title) if error.title else None)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

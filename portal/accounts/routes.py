@@ -32,6 +32,7 @@ from portal.accounts.services import (
     revoke_membership,
 )
 from portal.core.db import utcnow
+from portal.core.errors import show_beside_field
 from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
 from portal.core.permissions import Permission, can, require
@@ -149,8 +150,7 @@ def invite(enterprise_id: int):
                 agent_firm=form.agent_firm.data, now=now,
                 valid_days=current_app.config["INVITATION_DAYS"])
         except AccountError as error:
-            db.session.rollback()
-            form[error.field or "email"].errors.append(str(error.message))
+            show_beside_field(form, error, default_field="email")
         else:
             db.session.commit()
             link = current_app.config["BASE_URL"].rstrip("/") + url_for(
@@ -177,16 +177,10 @@ def revoke(enterprise_id: int, membership_id: int):
     form = VersionedActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        revoke_membership(db.session, membership, actor=current_user,
-                          expected_version=form.version.data, now=utcnow())
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s no longer has access.", name=membership.user.display_name),
-              "success")
+    revoke_membership(db.session, membership, actor=current_user,
+                      expected_version=form.version.data, now=utcnow())
+    db.session.commit()
+    flash(_("%(name)s no longer has access.", name=membership.user.display_name), "success")
     return redirect(url_for("accounts.members", enterprise_id=found.id))
 
 
@@ -207,8 +201,7 @@ def mandate(enterprise_id: int, membership_id: int):
                            mandate_expires_on=form.mandate_expires_on.data,
                            expected_version=form.version.data, now=utcnow())
         except AccountError as error:
-            db.session.rollback()
-            form.mandate_expires_on.errors.append(str(error.message))
+            show_beside_field(form, error, default_field="mandate_expires_on")
         else:
             db.session.commit()
             flash(_("The mandate now ends on %(date)s.",

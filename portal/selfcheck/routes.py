@@ -115,10 +115,9 @@ def start():
     try:
         self_check = start_self_check(db.session, g.membership.enterprise, user=current_user,
                                       now=utcnow())
-    except NoQuestionnaire:
+    except NoQuestionnaire as error:
         db.session.rollback()
-        flash(_("There is no self-check questionnaire for your industry yet. Read the "
-                "compliance guides meanwhile."), "error")
+        flash(str(error.message), "error")
         return redirect(url_for("selfcheck.index"))
     db.session.commit()
     return redirect(url_for("selfcheck.tasks", self_check_id=self_check.id))
@@ -277,7 +276,7 @@ def declaration(self_check_id: int):
     """Sign the commitment (承诺) and submit."""
     self_check = load_self_check_for(self_check_id, "edit")
     if self_check.status == SelfCheckStatus.SUBMITTED and request.method == "POST":
-        flash(_("This self-check was already submitted; here is its confirmation."), "info")
+        flash(str(AlreadySubmitted.user_message), "info")
         return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     _editable(self_check)
     definition = self_check.questionnaire.definition
@@ -295,13 +294,11 @@ def declaration(self_check_id: int):
             db.session.commit()
         except (AlreadySubmitted, StaleDataError):
             db.session.rollback()
-            flash(_("This self-check was already submitted; here is its confirmation."),
-                  "info")
+            flash(str(AlreadySubmitted.user_message), "info")
             return redirect(url_for("selfcheck.confirmation", self_check_id=self_check_id))
-        except Conflict:
+        except Conflict as error:
             db.session.rollback()
-            flash(_("The answers changed in another window. Check them again, then "
-                    "submit."), "error")
+            flash(str(error.message), "error")
             return redirect(url_for("selfcheck.check_answers", self_check_id=self_check_id))
         except Incomplete as incomplete:
             db.session.rollback()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
 from portal.core.deadlines import add_working_days
+from portal.core.errors import DomainError
 from portal.guides.models import IndustryGuide, IndustryGuideVersion, QuestionnaireVersion
 from portal.selfcheck import engine
 from portal.selfcheck.models import Finding, SelfCheck, SelfCheckDepartment, SelfCheckStatus
@@ -28,20 +29,36 @@ from portal.selfcheck.models import Finding, SelfCheck, SelfCheckDepartment, Sel
 logger = logging.getLogger(__name__)
 
 
-class SelfCheckError(Exception):
-    """A rule of self-checks refused the request."""
+class SelfCheckError(DomainError):
+    """A rule of self-checks refused the request; ``detail`` is for the log only."""
+
+    #: What the user is told (routes that handle the error show it too).
+    user_message: Any = _l("The self-check could not be changed.")
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(self.user_message)
+        self.detail = detail
 
 
 class NoQuestionnaire(SelfCheckError):
     """No questionnaire covers the enterprise's industry."""
 
+    status_code = 404
+    user_message = _l("There is no self-check questionnaire for your industry yet. Read the "
+                      "compliance guides meanwhile.")
+
 
 class TamperedPost(SelfCheckError):
     """The post names questions that are not on the page (refused whole)."""
 
+    user_message = _l("The answers sent do not belong to this page. Nothing was saved. "
+                      "Reload the page and try again.")
+
 
 class Incomplete(SelfCheckError):
     """Required questions are unanswered; ``missing`` lists them in order."""
+
+    user_message = _l("Answer every required question before you submit.")
 
     def __init__(self, missing: tuple[str, ...]) -> None:
         super().__init__(f"{len(missing)} required answers missing")
@@ -51,9 +68,15 @@ class Incomplete(SelfCheckError):
 class AlreadySubmitted(SelfCheckError):
     """The self-check was submitted already (for example from another tab)."""
 
+    status_code = 409
+    user_message = _l("This self-check was already submitted; here is its confirmation.")
+
 
 class Conflict(SelfCheckError):
     """The self-check changed since the user loaded the page."""
+
+    status_code = 409
+    user_message = _l("The answers changed in another window. Check them again, then submit.")
 
 
 #: File kinds an attachment question accepts when the questionnaire names none.
