@@ -472,4 +472,4 @@ def count_findings_by_severity(session: Session, *, department_code: str | None 
         query = query.where(Finding.self_check_id.in_(
             select(SelfCheckDepartment.self_check_id).where(
                 SelfCheckDepartment.department_code == department_code)))
-    return {severity: count for severity, count in session.execute(query).tuples()}
+    return {severity: count for severity, count in session.execute(query)}
