@@ -44,4 +44,4 @@ def show_beside_field(form: Form, error: DomainError, *, default_field: str) -> 
     The message goes beside ``error.field``, or ``default_field`` when it names none.
     """
     db.session.rollback()
-    form[error.field or default_field].errors.append(str(error.message))  # type: ignore[union-attr]
+    form[error.field or default_field].errors.append(str(error.message))

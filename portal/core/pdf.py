@@ -24,7 +24,7 @@ def render_pdf(html: str, *, static_folder: Path) -> bytes:
 
     static = static_folder.resolve()
 
-    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    class StaticOnlyFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             path = (static / url.removeprefix(PDF_RESOURCES)).resolve()
             if not url.startswith(PDF_RESOURCES) or static not in path.parents or (
