@@ -210,8 +210,7 @@ def section(self_check_id: int, section_id: str):
             refused = refused or upload_errors
         except TamperedPost:
             db.session.rollback()
-            abort(400, description=_("The answers sent do not belong to this page. Nothing "
-                                     "was saved. Reload the page and try again."))
+            abort(400, description=str(TamperedPost.user_message))
         if refused:
             db.session.rollback()
             errors = {qid: str(ANSWER_MESSAGES[e.problem]) % e.details
@@ -357,12 +356,12 @@ def officer_list():
     """List self-checks of the enterprises in the department's industries (read-only)."""
     department = current_user.department
     industries = department_industries(db.session, department.code)
-    filters, errors = parse_officer_filters(
-        request.args, industries=industries, towns=TOWNS,
-        bands=band_codes_in_force(db.session), timezone=_timezone())
+    bands = band_codes_in_force(db.session)
+    filters, errors = parse_officer_filters(request.args, industries=industries, towns=TOWNS,
+                                            bands=bands, timezone=_timezone())
     checks = [] if errors else list_for_department(db.session, department.code, filters)
     return render_template("selfcheck/officer_list.html", checks=checks, errors=errors,
-                           industries=sorted(industries), towns=TOWNS,
+                           industries=sorted(industries), towns=TOWNS, bands=bands,
                            guides={v.guide.slug: v for v in current_guides(db.session)},
                            args=request.args), 400 if errors else 200
 

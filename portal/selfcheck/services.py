@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -389,16 +389,17 @@ FILTER_MESSAGES = {
 }
 
 
-def band_codes_in_force(session: Session) -> set[str]:
-    """Return the risk band codes of the questionnaires in force (the engine's bands)."""
-    return {code for definition in session.scalars(
+def band_codes_in_force(session: Session) -> list[str]:
+    """Return the risk band codes of the questionnaires in force, highest risk first."""
+    codes = {code for definition in session.scalars(
         select(QuestionnaireVersion.definition).where(
             QuestionnaireVersion.is_current.is_(True), QuestionnaireVersion.retired_at.is_(None)))
         for code in engine.band_codes(definition)}
+    return sorted(codes, key=lambda code: (engine.SEVERITY_ORDER.get(code, 9), code))
 
 
 def parse_officer_filters(args: Mapping[str, str], *, industries: set[str],
-                          towns: Mapping[str, Any], bands: set[str], timezone: ZoneInfo,
+                          towns: Mapping[str, Any], bands: Collection[str], timezone: ZoneInfo,
                           ) -> tuple[OfficerFilters, dict[str, str]]:
     """Parse the officers' list query; return the filters and messages by field name.
 
