@@ -33,7 +33,8 @@ class DomainError(Exception):
     title: Any = REFUSED_TITLE
 
     def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
+        # Kept lazy: it is rendered in the language of whoever reads it.
+        super().__init__(message)
         self.message = message
         self.field = field
 

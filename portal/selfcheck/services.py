@@ -126,7 +126,8 @@ def current_questionnaire(session: Session, industry: str) -> QuestionnaireVersi
 def list_self_checks(session: Session, enterprise: Enterprise) -> list[SelfCheck]:
     """Return the enterprise's self-checks, newest first."""
     return list(session.scalars(select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
-                                .order_by(SelfCheck.id.desc())))
+                                .order_by(SelfCheck.id.desc())
+                                .options(selectinload(SelfCheck.findings))))
 
 
 def open_draft(session: Session, enterprise: Enterprise) -> SelfCheck | None:
