@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portal.core.errors import DomainError
 from portal.core.requestcontext import new_request_id
 from portal.extensions import db, limiter
 
@@ -59,10 +60,11 @@ def request_reference() -> str:
     return str(g.request_id)
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str, int]:
-    """Render the error page for ``code`` with an optional specific message."""
+def render_error(code: int, message: str | None = None,
+                 title: str | None = None) -> tuple[str, int]:
+    """Render the error page for ``code`` with an optional specific message and title."""
     return render_template(
-        "errors/error.html", code=code, title=TITLES.get(code, TITLES[500]),
+        "errors/error.html", code=code, title=title or TITLES.get(code, TITLES[500]),
         message=message or MESSAGES.get(code, MESSAGES[500]),
         reference=request_reference(),
     ), code
@@ -104,6 +106,16 @@ def register(app: Flask) -> None:
         db.session.rollback()
         logger.info("concurrent change refused on %s", request.path)
         return render_error(409)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[str | Response, int]:
+        # A service refused; nothing of the request is kept.
+        db.session.rollback()
+        logger.info("%s refused on %s: %s", type(error).__name__, request.path, error)
+        if request.path.startswith("/api/"):
+            return jsonify(errors={"request": str(error.message)}), error.status_code
+        return render_error(error.status_code, str(error.message),
+                            str(error.title) if error.title else None)
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(_error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:

@@ -183,15 +183,21 @@ def make_questionnaire(industry: str = "testing"):
 
 
 def make_self_check(enterprise, user, questionnaire, *, submitted: bool):
-    """Create a draft, or a submitted self-check scored by the engine."""
+    """Create a draft, or a submitted self-check scored by the engine.
+
+    Its officer scope and findings are made by the same service functions as in the app.
+    """
+    from portal.guides.queries import guide_by_slug
     from portal.selfcheck import engine
     from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+    from portal.selfcheck.services import findings_of, scope_departments
 
     now = utcnow()
     self_check = SelfCheck(enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
                            industry=questionnaire.industry, answers={"licensed": False},
                            visited_sections=["s1"], started_by_id=user.id, created_at=now,
-                           updated_at=now)
+                           updated_at=now, departments=scope_departments(
+                               guide_by_slug(db.session, questionnaire.industry)))
     db.session.add(self_check)
     db.session.flush()
     if submitted:
@@ -205,5 +211,6 @@ def make_self_check(enterprise, user, questionnaire, *, submitted: bool):
         self_check.band = evaluation.band["code"]
         self_check.result = evaluation.as_dict()
         self_check.reference = f"ZC2026{self_check.id:07d}"
+        self_check.findings = findings_of(evaluation, submitted_on=now.date(), now=now)
         db.session.flush()
     return self_check

@@ -4,14 +4,14 @@ Row triggers do not fire for TRUNCATE; a statement trigger does. SQLite has no
 TRUNCATE (its ``DELETE FROM`` without WHERE already fires the row trigger).
 
 Revision ID: 5a1c0e7d9b21
-Revises: 01444024cced
+Revises: c3f1a9d2e7b4
 Create Date: 2026-11-29 02:45:00
 """
 
 from alembic import op
 
 revision = "5a1c0e7d9b21"
-down_revision = "01444024cced"
+down_revision = "c3f1a9d2e7b4"
 branch_labels = None
 depends_on = None
 

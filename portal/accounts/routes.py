@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -18,8 +19,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.accounts.access import (
+    can_change_mandate,
+    load_enterprise_for,
+    load_membership_for,
+    register_template_predicates,
+)
 from portal.accounts.forms import InviteForm, MandateForm, SwitchEnterpriseForm, VersionedActionForm
-from portal.accounts.models import Enterprise, Membership, MembershipRole
+from portal.accounts.models import Membership, MembershipRole
 from portal.accounts.services import (
     AccountError,
     change_mandate,
@@ -33,14 +40,20 @@ from portal.accounts.services import (
 from portal.auth.sessions import SESSION_KEY, is_current, list_open_sessions
 from portal.core.clock import local_today
 from portal.core.db import utcnow
+from portal.core.errors import show_beside_field
 from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
-from portal.core.permissions import Permission, can, require
+from portal.core.permissions import Permission, require
 from portal.core.reference import TOWNS, industry_name
-from portal.core.workflow import WorkflowError
 from portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.record_once
+def register_template_globals(state: Any) -> None:
+    """Make the membership predicates global, so that included templates see them too."""
+    register_template_predicates(state.app)
 
 
 def resolve_acting_role() -> None:
@@ -56,31 +69,6 @@ def resolve_acting_role() -> None:
                                     local_today())
     if membership is not None:
         g.membership, g.role = membership, membership.acting_role
-
-
-def load_enterprise_for(enterprise_id: int, permission: Permission) -> Enterprise:
-    """Return the enterprise the user acts for, if it is ``enterprise_id``.
-
-    :raises NotFound: the enterprise is not the user's (never reveals whether it exists).
-    :raises Forbidden: it is the user's, but the role lacks ``permission``.
-    """
-    membership: Membership | None = g.get("membership")
-    if membership is None or membership.enterprise_id != enterprise_id:
-        abort(404)
-    if not can(permission):
-        abort(403)
-    return membership.enterprise
-
-
-def load_membership_for(enterprise: Enterprise, membership_id: int) -> Membership:
-    """Return a membership of ``enterprise``.
-
-    :raises NotFound: no such membership in this enterprise.
-    """
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.enterprise_id != enterprise.id:
-        abort(404)
-    return membership
 
 
 @bp.get("/account")
@@ -151,8 +139,7 @@ def invite(enterprise_id: int):
                 agent_firm=form.agent_firm.data, now=now,
                 valid_days=current_app.config["INVITATION_DAYS"])
         except AccountError as error:
-            db.session.rollback()
-            form[error.field or "email"].errors.append(str(error.message))
+            show_beside_field(form, error, default_field="email")
         else:
             db.session.commit()
             link = current_app.config["BASE_URL"].rstrip("/") + url_for(
@@ -179,16 +166,10 @@ def revoke(enterprise_id: int, membership_id: int):
     form = VersionedActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        revoke_membership(db.session, membership, actor=current_user,
-                          expected_version=form.version.data, now=utcnow())
-    except (AccountError, WorkflowError) as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s no longer has access.", name=membership.user.display_name),
-              "success")
+    revoke_membership(db.session, membership, actor=current_user,
+                      expected_version=form.version.data, now=utcnow())
+    db.session.commit()
+    flash(_("%(name)s no longer has access.", name=membership.user.display_name), "success")
     return redirect(url_for("accounts.members", enterprise_id=found.id))
 
 
@@ -199,7 +180,7 @@ def mandate(enterprise_id: int, membership_id: int):
     """Change the last day of an agent's mandate."""
     found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
     membership = load_membership_for(found, membership_id)
-    if membership.role != MembershipRole.AGENT:
+    if not can_change_mandate(membership, role=g.get("role"), acting=g.get("membership")):
         abort(404)
     form = MandateForm(data={"mandate_expires_on": membership.mandate_expires_on,
                              "version": membership.version})
@@ -209,8 +190,7 @@ def mandate(enterprise_id: int, membership_id: int):
                            mandate_expires_on=form.mandate_expires_on.data,
                            expected_version=form.version.data, now=utcnow())
         except AccountError as error:
-            db.session.rollback()
-            form.mandate_expires_on.errors.append(str(error.message))
+            show_beside_field(form, error, default_field="mandate_expires_on")
         else:
             db.session.commit()
             flash(_("The mandate now ends on %(date)s.",

@@ -28,6 +28,7 @@ from portal.accounts.models import (
 )
 from portal.accounts.workflow import MEMBERSHIP_WORKFLOW
 from portal.core.audit import record_event
+from portal.core.errors import DomainError
 from portal.core.identifiers import validate_uscc
 from portal.core.security import hash_password, verify_password
 
@@ -37,16 +38,14 @@ logger = logging.getLogger(__name__)
 DEMO_EMAIL_DOMAIN = "demo.nansha.invalid"
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A rule of the accounts feature refused the request.
 
-    ``field`` names the form field the message belongs beside, if any.
+    ``field`` names the form field the message belongs beside, if any. Unhandled,
+    it is a 409 page: the request conflicts with the accounts as they stand.
     """
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+    status_code = 409
 
 
 class SignInFailed(AccountError):

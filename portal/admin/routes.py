@@ -20,6 +20,7 @@ from portal.accounts.services import (
 from portal.admin.forms import DepartmentForm, StaffUserForm
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
+from portal.core.errors import show_beside_field
 from portal.core.forms import EmptyForm
 from portal.core.input import parse_positive_int
 from portal.core.permissions import Permission, require
@@ -76,8 +77,7 @@ def create_user():
                 department=department, created_by=current_user, now=utcnow(),
                 mobile=form.mobile.data or None)
         except AccountError as error:
-            db.session.rollback()
-            form[error.field or "email"].errors.append(str(error.message))
+            show_beside_field(form, error, default_field="email")
         else:
             db.session.commit()
             flash(_("Account created for %(name)s.", name=user.display_name), "success")
@@ -95,15 +95,10 @@ def toggle_user(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or user.kind == UserKind.ENTERPRISE:
         abort(404)
-    try:
-        set_user_active(db.session, user, active=not user.is_active, actor=current_user,
-                        now=utcnow())
-    except AccountError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        flash(_("Account of %(name)s updated.", name=user.display_name), "success")
+    set_user_active(db.session, user, active=not user.is_active, actor=current_user,
+                    now=utcnow())
+    db.session.commit()
+    flash(_("Account of %(name)s updated.", name=user.display_name), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -119,8 +114,7 @@ def departments():
                               short_name=form.short_name.data, actor=current_user,
                               now=utcnow())
         except AccountError as error:
-            db.session.rollback()
-            form[error.field or "code"].errors.append(str(error.message))
+            show_beside_field(form, error, default_field="code")
         else:
             db.session.commit()
             flash(_("Department added."), "success")

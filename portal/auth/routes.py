@@ -64,6 +64,7 @@ from portal.auth.sessions import (
     start_session,
 )
 from portal.core.db import utcnow
+from portal.core.errors import show_beside_field
 from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
 from portal.core.reference import industry_choices
@@ -350,8 +351,7 @@ def register():
                 db.session, data, now=utcnow(),
                 lifetime=dt.timedelta(hours=current_app.config["REGISTRATION_LINK_HOURS"]))
         except AccountError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
+            show_beside_field(form, error, default_field="admin_email")
         else:
             db.session.commit()
             _send_registration_mail(started)
@@ -371,8 +371,7 @@ def password():
                             current_password=form.current_password.data,
                             new_password=form.password.data, now=utcnow())
         except AccountError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error.message))
+            show_beside_field(form, error, default_field="current_password")
         else:
             # Other sessions end; this one continues under the new session version.
             end_all_sessions(db.session, current_user, now=utcnow(),
@@ -395,21 +394,16 @@ def invitation(token: str):
     signed_in = current_user.is_authenticated
     form = EmptyForm() if signed_in else AcceptInvitationForm()
     if form.validate_on_submit():
-        try:
-            user = accept_invitation(
-                db.session, found, user=current_user if signed_in else None,
-                display_name=None if signed_in else form.display_name.data,
-                password=None if signed_in else form.password.data, now=utcnow())
-        except AccountError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            if not signed_in:
-                _start_session(user)
-            db.session.commit()
-            session["enterprise_id"] = found.enterprise_id
-            flash(_("You have joined %(name)s.", name=found.enterprise.name), "success")
-            return redirect(url_for("accounts.enterprise"))
+        user = accept_invitation(
+            db.session, found, user=current_user if signed_in else None,
+            display_name=None if signed_in else form.display_name.data,
+            password=None if signed_in else form.password.data, now=utcnow())
+        if not signed_in:
+            _start_session(user)
+        db.session.commit()
+        session["enterprise_id"] = found.enterprise_id
+        flash(_("You have joined %(name)s.", name=found.enterprise.name), "success")
+        return redirect(url_for("accounts.enterprise"))
     return render_template("auth/invitation.html", form=form, invitation=found,
                            signed_in=signed_in)
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapper, Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core.audit import AuditEvent, record_event
+from portal.core.errors import DomainError
 from portal.core.permissions import Permission, Role, role_has
 
 logger = logging.getLogger(__name__)
@@ -44,14 +45,19 @@ Guard = Callable[[Session, Any, Any], Any]
 RoleOf = Callable[[Any, Any], Role | None]
 
 
-class WorkflowError(Exception):
-    """A transition was refused; ``message`` is for the user, ``status_code`` for the page."""
+class WorkflowError(DomainError):
+    """A transition was refused; ``message`` is for the user, ``status_code`` for the page.
+
+    A domain error, so that ``portal/errors.py`` renders any that a route does not handle.
+    """
 
     status_code = 409
     message: Any = _l("This action is not possible at this stage.")
 
     def __init__(self, detail: str = "", *, message: Any = None) -> None:
-        super().__init__(detail or self.__class__.__name__)
+        # ``detail`` is for logs; the user sees ``message`` (the class's unless given).
+        Exception.__init__(self, detail or self.__class__.__name__)
+        self.field = None
         if message is not None:
             self.message = message
 

@@ -12,8 +12,8 @@ Scoring, shown to the user question by question:
 * an answer that raises a finding earns 0 of its weight, any other answer earns
   all of it;
 * an unanswered required question earns 0 (unfavourable);
-* score = 100 × earned ÷ possible, rounded to a whole number (100 when nothing
-  counts).
+* score = 100 × earned ÷ possible, rounded half up to a whole number (84.5
+  gives 85, never banker's rounding), 100 when nothing counts.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -297,11 +298,22 @@ def evaluate(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> Evalu
     counted = [c for c in contributions if c.outcome != "not_applicable"]
     possible = sum(c.weight for c in counted)
     earned = sum(c.earned for c in counted)
-    score = 100 if possible == 0 else round(100 * earned / possible)
+    score = 100 if possible == 0 else percent_half_up(earned, possible)
     findings.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
     return Evaluation(findings=tuple(findings), contributions=tuple(contributions),
                       earned=earned, possible=possible, score=score,
                       band=band_for(definition, score), missing_required=tuple(missing))
+
+
+def percent_half_up(earned: float, possible: float) -> int:
+    """Return 100 × earned ÷ possible rounded half up (84.5 → 85), not to even."""
+    exact = Decimal(repr(float(earned))) * 100 / Decimal(repr(float(possible)))
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def band_codes(definition: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the codes of the questionnaire's risk bands, in order."""
+    return tuple(band["code"] for band in definition.get("bands") or [])
 
 
 def band_for(definition: Mapping[str, Any], score: int) -> Mapping[str, Any] | None:

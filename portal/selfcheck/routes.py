@@ -23,10 +23,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.accounts.models import Membership
 from portal.core.db import utcnow
-from portal.core.deadlines import add_working_days, working_days_left
 from portal.core.forms import EmptyForm
+from portal.core.pdf import render_pdf
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS
 from portal.core.storage import (
@@ -40,23 +39,25 @@ from portal.core.storage import (
 from portal.core.workflow import ConcurrentUpdate, StaleObject
 from portal.extensions import db
 from portal.guides.content import localized
-from portal.guides.queries import current_entries, current_guides, obligations_for
+from portal.guides.queries import current_guides
 from portal.selfcheck import engine, labels
+from portal.selfcheck.access import load_self_check_for, register_template_predicates
 from portal.selfcheck.files import store_answer_files
 from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from portal.selfcheck.results import answer_rows, build_result_view
 from portal.selfcheck.services import (
     AlreadySubmitted,
     Incomplete,
     NoQuestionnaire,
-    OfficerFilters,
     TamperedPost,
-    compare_with_previous,
+    accepted_kinds,
+    band_codes_in_force,
     department_industries,
-    last_submitted,
     list_for_department,
     list_self_checks,
     open_draft,
+    parse_officer_filters,
     save_section,
     section_of,
     start_self_check,
@@ -75,6 +76,7 @@ def register_template_globals(state: Any) -> None:
         "contribution_labels": labels.CONTRIBUTION_LABELS,
         "band_labels": labels.BAND_LABELS,
     })
+    register_template_predicates(state.app)
 
 #: Prefix of answer fields in posted question pages.
 FIELD_PREFIX = "q-"
@@ -88,28 +90,8 @@ def _text(value: dict[str, str] | None) -> str:
     return localized(value, str(get_locale()))[0] if value else ""
 
 
-def load_self_check_for(self_check_id: int, permission: Permission) -> SelfCheck:
-    """Return a self-check the current user may see.
-
-    :raises NotFound: it is another enterprise's, or outside the officer's department.
-    :raises Forbidden: it is the user's enterprise's, but the role lacks ``permission``.
-    """
-    self_check = db.session.get(SelfCheck, self_check_id)
-    if self_check is None:
-        abort(404)
-    membership: Membership | None = g.get("membership")
-    if membership is not None:
-        if self_check.enterprise_id != membership.enterprise_id:
-            abort(404)
-    elif can(Permission.SELFCHECK_DEPARTMENT_VIEW) and current_user.department is not None:
-        if (self_check.status != SelfCheckStatus.SUBMITTED or self_check.industry not in
-                department_industries(db.session, current_user.department.code)):
-            abort(404)
-    else:
-        abort(404)
-    if not can(permission):
-        abort(403)
-    return self_check
+def _today() -> dt.date:
+    return utcnow().astimezone(_timezone()).date()
 
 
 def _editable(self_check: SelfCheck) -> SelfCheck:
@@ -139,10 +121,9 @@ def start():
     try:
         self_check = start_self_check(db.session, g.membership.enterprise, user=current_user,
                                       now=utcnow())
-    except NoQuestionnaire:
+    except NoQuestionnaire as error:
         db.session.rollback()
-        flash(_("There is no self-check questionnaire for your industry yet. Read the "
-                "compliance guides meanwhile."), "error")
+        flash(str(error.message), "error")
         return redirect(url_for("selfcheck.index"))
     db.session.commit()
     return redirect(url_for("selfcheck.tasks", self_check_id=self_check.id))
@@ -160,7 +141,7 @@ def _task_rows(self_check: SelfCheck) -> list[dict[str, Any]]:
 @require(Permission.SELFCHECK_OWN_EDIT)
 def tasks(self_check_id: int):
     """Show the task list: each section with its status."""
-    self_check = _editable(load_self_check_for(self_check_id, Permission.SELFCHECK_OWN_EDIT))
+    self_check = _editable(load_self_check_for(self_check_id, "edit"))
     rows = _task_rows(self_check)
     return render_template("selfcheck/tasks.html", self_check=self_check, rows=rows,
                            definition=self_check.questionnaire.definition,
@@ -199,7 +180,7 @@ def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[s
             if qid not in posted and isinstance(self_check.answers.get(qid), dict):
                 posted[qid] = self_check.answers[qid]
             continue
-        accept = tuple(question.get("accept") or ("pdf", "jpg", "png"))
+        accept = accepted_kinds(question)
         try:
             checked[qid] = check_upload(upload.stream, upload.filename, accept=accept,
                                         max_bytes=max_bytes)
@@ -216,7 +197,7 @@ def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[s
 @require(Permission.SELFCHECK_OWN_EDIT)
 def section(self_check_id: int, section_id: str):
     """Ask one section's visible questions; every submit saves the draft."""
-    self_check = _editable(load_self_check_for(self_check_id, Permission.SELFCHECK_OWN_EDIT))
+    self_check = _editable(load_self_check_for(self_check_id, "edit"))
     definition = self_check.questionnaire.definition
     found = section_of(definition, section_id)
     if found is None:
@@ -236,8 +217,7 @@ def section(self_check_id: int, section_id: str):
             refused = refused or upload_errors
         except TamperedPost:
             db.session.rollback()
-            abort(400, description=_("The answers sent do not belong to this page. Nothing "
-                                     "was saved. Reload the page and try again."))
+            abort(400, description=str(TamperedPost.user_message))
         if refused:
             db.session.rollback()
             errors = {qid: str(ANSWER_MESSAGES[e.problem]) % e.details
@@ -274,47 +254,11 @@ def _next_step(self_check: SelfCheck, section_id: str) -> str:
     return url_for("selfcheck.tasks", self_check_id=self_check.id)
 
 
-def _answer_rows(self_check: SelfCheck) -> list[dict[str, Any]]:
-    definition = self_check.questionnaire.definition
-    shown = engine.visible_question_ids(definition, self_check.answers)
-    index = engine.question_index(definition)
-    rows = []
-    for qid in shown:
-        question = index[qid]
-        rows.append({"question": question, "answer": self_check.answers.get(qid),
-                     "display": display_answer(question, self_check.answers.get(qid))})
-    return rows
-
-
-def display_answer(question: dict[str, Any], answer: Any) -> str:
-    """Return an answer as the user reads it, in the active language."""
-    if answer is None:
-        return ""
-    if answer == engine.NOT_APPLICABLE:
-        return _("Not applicable")
-    if question["type"] == "attachment":
-        return answer["name"]
-    if question["type"] == "yes_no":
-        return _("Yes") if answer else _("No")
-    labels = {o["value"]: _text(o["label"]) for o in question.get("options") or []}
-    if question["type"] == "multiple_choice":
-        return "、".join(labels.get(v, v) for v in answer) if answer else _("None of these")
-    if question["type"] == "single_choice":
-        return labels.get(answer, answer)
-    if question["type"] == "number":
-        unit = _text(question.get("unit"))
-        return f"{answer:g} {unit}".strip() if isinstance(answer, float) else (
-            f"{answer} {unit}".strip())
-    return str(answer)
-
-
 @bp.get("/self-checks/<int:self_check_id>/files/<question_id>")
 @login_required
 def attachment(self_check_id: int, question_id: str):
     """Download a file uploaded as an answer, always as an attachment."""
-    permission = (Permission.SELFCHECK_OWN_VIEW if g.get("membership") is not None
-                  else Permission.SELFCHECK_DEPARTMENT_VIEW)
-    self_check = load_self_check_for(self_check_id, permission)
+    self_check = load_self_check_for(self_check_id, "view")
     answer = self_check.answers.get(question_id)
     if not isinstance(answer, dict):
         abort(404)
@@ -329,8 +273,8 @@ def attachment(self_check_id: int, question_id: str):
 @require(Permission.SELFCHECK_OWN_EDIT)
 def check_answers(self_check_id: int):
     """Show every answer with a link to change it (check your answers)."""
-    self_check = _editable(load_self_check_for(self_check_id, Permission.SELFCHECK_OWN_EDIT))
-    rows = _answer_rows(self_check)
+    self_check = _editable(load_self_check_for(self_check_id, "edit"))
+    rows = answer_rows(self_check, str(get_locale()))
     missing = [r for r in rows if r["question"].get("required") and r["answer"] is None]
     return render_template("selfcheck/check_answers.html", self_check=self_check, rows=rows,
                            missing=missing, definition=self_check.questionnaire.definition)
@@ -340,9 +284,9 @@ def check_answers(self_check_id: int):
 @require(Permission.SELFCHECK_OWN_EDIT)
 def declaration(self_check_id: int):
     """Sign the commitment (承诺) and submit."""
-    self_check = load_self_check_for(self_check_id, Permission.SELFCHECK_OWN_EDIT)
+    self_check = load_self_check_for(self_check_id, "edit")
     if self_check.status == SelfCheckStatus.SUBMITTED and request.method == "POST":
-        flash(_("This self-check was already submitted; here is its confirmation."), "info")
+        flash(str(AlreadySubmitted.user_message), "info")
         return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     _editable(self_check)
     definition = self_check.questionnaire.definition
@@ -355,17 +299,16 @@ def declaration(self_check_id: int):
                               signer_name=form.signer_name.data,
                               signer_role=form.signer_role.data,
                               expected_version=form.version.data,
-                              commitment_text=_text(definition["commitment"]), now=utcnow())
+                              commitment_text=_text(definition["commitment"]), now=utcnow(),
+                              timezone=_timezone())
             db.session.commit()
         except (AlreadySubmitted, ConcurrentUpdate):
             db.session.rollback()
-            flash(_("This self-check was already submitted; here is its confirmation."),
-                  "info")
+            flash(str(AlreadySubmitted.user_message), "info")
             return redirect(url_for("selfcheck.confirmation", self_check_id=self_check_id))
-        except StaleObject:
+        except StaleObject as error:
             db.session.rollback()
-            flash(_("The answers changed in another window. Check them again, then "
-                    "submit."), "error")
+            flash(str(error.message), "error")
             return redirect(url_for("selfcheck.check_answers", self_check_id=self_check_id))
         except Incomplete as incomplete:
             db.session.rollback()
@@ -382,120 +325,40 @@ def declaration(self_check_id: int):
 @require(Permission.SELFCHECK_OWN_VIEW)
 def confirmation(self_check_id: int):
     """Confirm submission with the reference number and what happens next."""
-    self_check = load_self_check_for(self_check_id, Permission.SELFCHECK_OWN_VIEW)
+    self_check = load_self_check_for(self_check_id, "view")
     if self_check.status != SelfCheckStatus.SUBMITTED:
         return redirect(url_for("selfcheck.tasks", self_check_id=self_check.id))
     return render_template("selfcheck/confirmation.html", self_check=self_check)
 
 
-def _result_context(self_check: SelfCheck) -> dict[str, Any]:
-    definition = self_check.questionnaire.definition
-    result = self_check.result or {}
-    submitted_local = self_check.submitted_at.astimezone(_timezone()).date()
-    today = utcnow().astimezone(_timezone()).date()
-    obligations = {code: version for code, version in
-                   obligations_for(db.session, self_check.industry)}
-    keys = {key for finding in result.get("findings", []) for key in finding["exemptions"]}
-    entries = {version.data["key"]: version for version in current_entries(db.session, keys)}
-    findings = []
-    for finding in result.get("findings", []):
-        days = finding.get("correction_working_days")
-        deadline = add_working_days(submitted_local, days) if days is not None else None
-        left = working_days_left(today, deadline.date) if deadline else None
-        findings.append({**finding, "deadline": deadline, "days_left": left,
-                         "obligation_version": obligations.get(finding["obligation"]),
-                         "entries": [entries[key] for key in finding["exemptions"]
-                                     if key in entries]})
-    index = engine.question_index(definition)
-    previous = last_submitted(db.session, self_check.enterprise, before_id=self_check.id)
-    return {
-        "self_check": self_check, "definition": definition, "result": result,
-        "findings": findings, "index": index, "band": result.get("band"),
-        "comparison": compare_with_previous(self_check, previous), "previous": previous,
-        "sections": {s["id"]: s for s in definition["sections"]},
-        "answers": _answer_rows(self_check), "submitted_local": submitted_local,
-        "guide": next((v for v in current_guides(db.session)
-                       if v.guide.slug == self_check.industry), None),
-    }
+def _result_view(self_check: SelfCheck) -> dict[str, Any]:
+    assert self_check.submitted_at is not None
+    return build_result_view(
+        db.session, self_check, locale=str(get_locale()), today=_today(),
+        submitted_on=self_check.submitted_at.astimezone(_timezone()).date())
 
 
 @bp.get("/self-checks/<int:self_check_id>/result")
 @require(Permission.SELFCHECK_OWN_VIEW)
 def result(self_check_id: int):
     """Show score, band and findings with deadlines and exemption entries."""
-    self_check = load_self_check_for(self_check_id, Permission.SELFCHECK_OWN_VIEW)
+    self_check = load_self_check_for(self_check_id, "view")
     if self_check.status != SelfCheckStatus.SUBMITTED:
         return redirect(url_for("selfcheck.tasks", self_check_id=self_check.id))
-    return render_template("selfcheck/result.html", **_result_context(self_check))
-
-
-#: Base URL of the resources a PDF may use: the portal's own static files.
-PDF_RESOURCES = "portal-static:///"
-
-
-def render_result_pdf(self_check: SelfCheck) -> bytes:
-    """Render the result as a PDF with real (selectable) Chinese text.
-
-    WeasyPrint gets the portal's static files from disk and nothing else: the PDF
-    never makes a network request, not even to the portal itself.
-    """
-    # Imported here: WeasyPrint loads Pango, which only PDFs need.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    static = Path(current_app.static_folder or "").resolve()
-
-    class StaticOnlyFetcher(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-            path = (static / url.removeprefix(PDF_RESOURCES)).resolve()
-            if not url.startswith(PDF_RESOURCES) or static not in path.parents or (
-                    not path.is_file()):
-                raise ValueError(f"not one of the portal's static files: {url}")
-            return URLFetcherResponse(url, body=path.read_bytes(),
-                                      headers={"Content-Type": "text/css; charset=utf-8"})
-
-    html = render_template("selfcheck/result_pdf.html", **_result_context(self_check))
-    return HTML(string=html, base_url=PDF_RESOURCES,
-                url_fetcher=StaticOnlyFetcher(fail_on_errors=True)).write_pdf()
+    return render_template("selfcheck/result.html", **_result_view(self_check))
 
 
 @bp.get("/self-checks/<int:self_check_id>/result.pdf")
 @require(Permission.SELFCHECK_OWN_VIEW)
 def result_pdf(self_check_id: int):
     """Download the result as a PDF."""
-    self_check = load_self_check_for(self_check_id, Permission.SELFCHECK_OWN_VIEW)
+    self_check = load_self_check_for(self_check_id, "view")
     if self_check.status != SelfCheckStatus.SUBMITTED:
         abort(404)
-    return Response(render_result_pdf(self_check), mimetype="application/pdf", headers={
+    html = render_template("selfcheck/result_pdf.html", **_result_view(self_check))
+    pdf = render_pdf(html, static_folder=Path(current_app.static_folder or ""))
+    return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{self_check.reference}.pdf"'})
-
-
-def _officer_filters() -> tuple[OfficerFilters, dict[str, str]]:
-    errors: dict[str, str] = {}
-    args = request.args
-    dates: dict[str, dt.datetime | None] = {"from": None, "until": None}
-    for name in dates:
-        raw = args.get(name) or ""
-        if raw:
-            try:
-                day = dt.date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = _("Enter the date as YYYY-MM-DD, for example 2026-11-25.")
-                continue
-            if name == "until":
-                day += dt.timedelta(days=1)
-            dates[name] = dt.datetime.combine(day, dt.time(), _timezone())
-    town = args.get("town") or None
-    if town and town not in TOWNS:
-        errors["town"] = _("Choose a town or street from the list.")
-        town = None
-    band = args.get("band") or None
-    if band and band not in {"low", "medium", "high"}:
-        errors["band"] = _("Choose a risk band from the list.")
-        band = None
-    return OfficerFilters(industry=args.get("industry") or None, town=town, band=band,
-                          submitted_from=dates["from"],
-                          submitted_before=dates["until"]), errors
 
 
 @bp.get("/officer/self-checks")
@@ -503,13 +366,13 @@ def _officer_filters() -> tuple[OfficerFilters, dict[str, str]]:
 def officer_list():
     """List self-checks of the enterprises in the department's industries (read-only)."""
     department = current_user.department
-    filters, errors = _officer_filters()
     industries = department_industries(db.session, department.code)
-    if filters.industry and filters.industry not in industries:
-        errors["industry"] = _("Choose one of your department's industries.")
+    bands = band_codes_in_force(db.session)
+    filters, errors = parse_officer_filters(request.args, industries=industries, towns=TOWNS,
+                                            bands=bands, timezone=_timezone())
     checks = [] if errors else list_for_department(db.session, department.code, filters)
     return render_template("selfcheck/officer_list.html", checks=checks, errors=errors,
-                           industries=sorted(industries), towns=TOWNS,
+                           industries=sorted(industries), towns=TOWNS, bands=bands,
                            guides={v.guide.slug: v for v in current_guides(db.session)},
                            args=request.args), 400 if errors else 200
 
@@ -518,6 +381,6 @@ def officer_list():
 @require(Permission.SELFCHECK_DEPARTMENT_VIEW)
 def officer_view(self_check_id: int):
     """Show one self-check to an officer of a department it concerns (read-only)."""
-    self_check = load_self_check_for(self_check_id, Permission.SELFCHECK_DEPARTMENT_VIEW)
+    self_check = load_self_check_for(self_check_id, "view")
     return render_template("selfcheck/result.html", officer_view=True,
-                           **_result_context(self_check))
+                           **_result_view(self_check))

@@ -9,38 +9,58 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, contains_eager
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
-from portal.guides.models import QuestionnaireVersion
-from portal.guides.queries import current_guides, guide_for_division
+from portal.core.deadlines import add_working_days
+from portal.core.errors import DomainError
+from portal.guides.models import IndustryGuideVersion, QuestionnaireVersion
+from portal.guides.queries import current_guides, guide_by_slug, guide_for_division
 from portal.selfcheck import engine
-from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from portal.selfcheck.models import Finding, SelfCheck, SelfCheckDepartment, SelfCheckStatus
 from portal.selfcheck.workflow import SELF_CHECK_WORKFLOW
 
 logger = logging.getLogger(__name__)
 
 
-class SelfCheckError(Exception):
-    """A rule of self-checks refused the request."""
+class SelfCheckError(DomainError):
+    """A rule of self-checks refused the request; ``detail`` is for the log only."""
+
+    #: What the user is told (routes that handle the error show it too).
+    user_message: Any = _l("The self-check could not be changed.")
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(self.user_message)
+        self.detail = detail
 
 
 class NoQuestionnaire(SelfCheckError):
     """No questionnaire covers the enterprise's industry."""
 
+    status_code = 404
+    user_message = _l("There is no self-check questionnaire for your industry yet. Read the "
+                      "compliance guides meanwhile.")
+
 
 class TamperedPost(SelfCheckError):
     """The post names questions that are not on the page (refused whole)."""
 
+    user_message = _l("The answers sent do not belong to this page. Nothing was saved. "
+                      "Reload the page and try again.")
+
 
 class Incomplete(SelfCheckError):
     """Required questions are unanswered; ``missing`` lists them in order."""
+
+    user_message = _l("Answer every required question before you submit.")
 
     def __init__(self, missing: tuple[str, ...]) -> None:
         super().__init__(f"{len(missing)} required answers missing")
@@ -49,6 +69,28 @@ class Incomplete(SelfCheckError):
 
 class AlreadySubmitted(SelfCheckError):
     """The self-check was submitted already (for example from another tab)."""
+
+    status_code = 409
+    user_message = _l("This self-check was already submitted; here is its confirmation.")
+
+
+#: File kinds an attachment question accepts when the questionnaire names none.
+DEFAULT_ACCEPTED_KINDS = ("pdf", "jpg", "png")
+
+
+def accepted_kinds(question: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the file kinds an attachment question accepts."""
+    return tuple(question.get("accept") or DEFAULT_ACCEPTED_KINDS)
+
+
+def scope_departments(guide: IndustryGuideVersion | None) -> list[SelfCheckDepartment]:
+    """Return the departments whose officers may see self-checks of ``guide``'s industry."""
+    if guide is None:
+        return []
+    others = [code for code in guide.other_departments if code != guide.lead_department]
+    return [SelfCheckDepartment(department_code=guide.lead_department, lead=True),
+            *(SelfCheckDepartment(department_code=code, lead=False)
+              for code in dict.fromkeys(others))]
 
 
 def industry_for(session: Session, enterprise: Enterprise) -> str | None:
@@ -67,7 +109,8 @@ def current_questionnaire(session: Session, industry: str) -> QuestionnaireVersi
 def list_self_checks(session: Session, enterprise: Enterprise) -> list[SelfCheck]:
     """Return the enterprise's self-checks, newest first."""
     return list(session.scalars(select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
-                                .order_by(SelfCheck.id.desc())))
+                                .order_by(SelfCheck.id.desc())
+                                .options(selectinload(SelfCheck.findings))))
 
 
 def open_draft(session: Session, enterprise: Enterprise) -> SelfCheck | None:
@@ -127,7 +170,8 @@ def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
         enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
         industry=questionnaire.industry, answers=answers, visited_sections=[],
         previous_id=previous.id if previous else None, started_by_id=user.id,
-        created_at=now, updated_at=now)
+        created_at=now, updated_at=now,
+        departments=scope_departments(guide_by_slug(session, questionnaire.industry)))
     session.add(self_check)
     session.flush()
     record_event(session, action="selfcheck.started", object_type="self_check",
@@ -199,9 +243,27 @@ def _reference(self_check: SelfCheck, now: dt.datetime) -> str:
     return f"ZC{now.year}{self_check.id:07d}"
 
 
+def findings_of(evaluation: engine.Evaluation, *, submitted_on: dt.date,
+                now: dt.datetime) -> list[Finding]:
+    """Return the evaluation's findings as rows, each deadline computed once, from the day
+    of submission (Nansha time) in working days."""
+    rows = []
+    for found in evaluation.findings:
+        days = found.correction_working_days
+        deadline = add_working_days(submitted_on, days) if days is not None else None
+        rows.append(Finding(
+            obligation_code=found.obligation, question_id=found.question_id,
+            severity=found.severity, action=dict(found.action),
+            exemptions=list(found.exemptions), correction_working_days=days,
+            deadline=deadline.date if deadline else None,
+            deadline_estimated=deadline.estimated if deadline else False, created_at=now))
+    return rows
+
+
 def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
                       signer_name: str, signer_role: str, expected_version: int,
-                      commitment_text: str, now: dt.datetime) -> SelfCheck:
+                      commitment_text: str, now: dt.datetime, timezone: ZoneInfo,
+                      ) -> SelfCheck:
     """Submit a complete draft with the signed commitment (承诺), and score it.
 
     :raises AlreadySubmitted: it was submitted already (another tab).
@@ -209,6 +271,9 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     :raises ConcurrentUpdate: another request submitted or changed it meanwhile.
     :raises TransitionForbidden: the user does not act for its enterprise.
     :raises Incomplete: required answers are missing.
+
+    Each finding's correction deadline is counted from the day of submission in
+    ``timezone`` and stored; pages show the stored date.
     """
     if self_check.status != SelfCheckStatus.DRAFT:
         raise AlreadySubmitted()
@@ -229,6 +294,8 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     self_check.band = evaluation.band["code"] if evaluation.band else None
     self_check.result = evaluation.as_dict()
     self_check.reference = _reference(self_check, now)
+    self_check.findings = findings_of(evaluation, submitted_on=now.astimezone(timezone).date(),
+                                      now=now)
     self_check.updated_at = now
     # The version column makes a concurrent second submit fail at this flush.
     SELF_CHECK_WORKFLOW.transition(
@@ -295,20 +362,75 @@ class OfficerFilters:
     submitted_before: dt.datetime | None = None
 
 
+#: Messages of the officers' list filters, shown beside each field.
+FILTER_MESSAGES = {
+    "date": _l("Enter the date as YYYY-MM-DD, for example 2026-11-25."),
+    "town": _l("Choose a town or street from the list."),
+    "band": _l("Choose a risk band from the list."),
+    "industry": _l("Choose one of your department's industries."),
+}
+
+
+def band_codes_in_force(session: Session) -> list[str]:
+    """Return the risk band codes of the questionnaires in force, highest risk first."""
+    codes = {code for definition in session.scalars(
+        select(QuestionnaireVersion.definition).where(
+            QuestionnaireVersion.is_current.is_(True), QuestionnaireVersion.retired_at.is_(None)))
+        for code in engine.band_codes(definition)}
+    return sorted(codes, key=lambda code: (engine.SEVERITY_ORDER.get(code, 9), code))
+
+
+def parse_officer_filters(args: Mapping[str, str], *, industries: set[str],
+                          towns: Mapping[str, Any], bands: Collection[str], timezone: ZoneInfo,
+                          ) -> tuple[OfficerFilters, dict[str, str]]:
+    """Parse the officers' list query; return the filters and messages by field name.
+
+    Dates are days in ``timezone``; "until" includes its whole day.
+    """
+    errors: dict[str, str] = {}
+    dates: dict[str, dt.datetime | None] = {"from": None, "until": None}
+    for name in dates:
+        raw = args.get(name) or ""
+        if not raw:
+            continue
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = str(FILTER_MESSAGES["date"])
+            continue
+        if name == "until":
+            day += dt.timedelta(days=1)
+        dates[name] = dt.datetime.combine(day, dt.time(), timezone)
+    choices: dict[str, str | None] = {}
+    for name, allowed in (("town", towns), ("band", bands), ("industry", industries)):
+        value = args.get(name) or None
+        if value is not None and value not in allowed:
+            errors[name] = str(FILTER_MESSAGES[name])
+            value = None
+        choices[name] = value
+    return OfficerFilters(industry=choices["industry"], town=choices["town"],
+                          band=choices["band"], submitted_from=dates["from"],
+                          submitted_before=dates["until"]), errors
+
+
 def department_industries(session: Session, department_code: str) -> set[str]:
-    """Return the industries whose guide names ``department_code`` as a department."""
+    """Return the industries whose current guide names ``department_code`` as a department.
+
+    Only for the list's industry filter: which self-checks an officer sees is
+    decided by the departments stored on each self-check.
+    """
     return {v.guide.slug for v in current_guides(session)
             if v.lead_department == department_code or department_code in v.other_departments}
 
 
 def list_for_department(session: Session, department_code: str, filters: OfficerFilters, *,
                         limit: int = 200) -> list[SelfCheck]:
-    """Return submitted self-checks of the department's industries, newest first."""
-    industries = department_industries(session, department_code)
-    if filters.industry:
-        industries &= {filters.industry}
+    """Return submitted self-checks in the department's scope, newest first."""
     conditions = [SelfCheck.status == SelfCheckStatus.SUBMITTED,
-                  SelfCheck.industry.in_(industries or {""})]
+                  SelfCheck.id.in_(select(SelfCheckDepartment.self_check_id).where(
+                      SelfCheckDepartment.department_code == department_code))]
+    if filters.industry:
+        conditions.append(SelfCheck.industry == filters.industry)
     if filters.band:
         conditions.append(SelfCheck.band == filters.band)
     if filters.town:
@@ -320,4 +442,15 @@ def list_for_department(session: Session, department_code: str, filters: Officer
     return list(session.scalars(
         select(SelfCheck).join(Enterprise, Enterprise.id == SelfCheck.enterprise_id)
         .where(and_(*conditions)).order_by(SelfCheck.submitted_at.desc()).limit(limit)
-        .options(contains_eager(SelfCheck.enterprise))))
+        .options(contains_eager(SelfCheck.enterprise), selectinload(SelfCheck.findings))))
+
+
+def count_findings_by_severity(session: Session, *, department_code: str | None = None,
+                               ) -> dict[str, int]:
+    """Return the number of findings per severity (of one department's scope, if given)."""
+    query = select(Finding.severity, func.count(Finding.id)).group_by(Finding.severity)
+    if department_code is not None:
+        query = query.where(Finding.self_check_id.in_(
+            select(SelfCheckDepartment.self_check_id).where(
+                SelfCheckDepartment.department_code == department_code)))
+    return {severity: count for severity, count in session.execute(query)}

@@ -207,3 +207,43 @@ def test_any_answers_give_a_score_within_0_and_100_and_findings_only_for_visible
     assert all(index[c.question_id].get("weight") for c in result.contributions)
     # Discarding hidden answers changes nothing.
     assert evaluate(definition, keep_visible(definition, answers)) == result
+
+
+def _weighted_definition(weight_yes: float, weight_no: float) -> dict:
+    """Two questions: one answered well, one raising a finding (earns 0)."""
+    return {"sections": [{"id": "s", "show_if": None, "questions": [
+        _q("good", weight=weight_yes, findings=[_finding("good")]),
+        _q("bad", weight=weight_no, findings=[_finding("bad")]),
+    ]}], "bands": [
+        {"code": "low", "min": 85, "max": 100},
+        {"code": "medium", "min": 60, "max": 84},
+        {"code": "high", "min": 0, "max": 59},
+    ]}
+
+
+def test_a_score_of_84_and_a_half_rounds_up_into_the_low_band():
+    # 169 of 200 is 84.5: round() would give 84 (banker's rounding) and the medium band.
+    evaluation = evaluate(_weighted_definition(169, 31), {"good": True, "bad": False})
+    assert 100 * evaluation.earned / evaluation.possible == 84.5
+    assert evaluation.score == 85
+    assert evaluation.band["code"] == "low"
+
+
+@pytest.mark.parametrize(("earned", "lost", "score", "band"), [
+    (1689, 311, 84, "medium"),   # 84.45 stays below the boundary
+    (169, 31, 85, "low"),        # 84.5 reaches it
+    (119, 81, 60, "medium"),     # 59.5 rounds up into medium
+    (118, 82, 59, "high"),       # 59.0
+    (1, 7, 13, "high"),          # 12.5 → 13, not 12
+])
+def test_scores_round_half_up_at_the_band_boundaries(earned, lost, score, band):
+    evaluation = evaluate(_weighted_definition(earned, lost), {"good": True, "bad": False})
+    assert evaluation.score == score
+    assert evaluation.band["code"] == band
+
+
+def test_band_codes_come_from_the_questionnaire():
+    from portal.selfcheck.engine import band_codes
+
+    assert band_codes(_weighted_definition(1, 1)) == ("low", "medium", "high")
+    assert band_codes({"sections": []}) == ()

@@ -1,0 +1,139 @@
+"""What a submitted self-check's result page, PDF and officers' view show.
+
+Findings and their deadlines are read from the ``findings`` rows stored at
+submission; only "working days left" depends on today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from portal.core.deadlines import working_days_left
+from portal.guides.content import localized
+from portal.guides.models import ExemptionEntryVersion, IndustryGuideVersion, ObligationVersion
+from portal.guides.queries import current_entries, current_guides, obligations_for
+from portal.selfcheck import engine
+from portal.selfcheck.models import Finding, SelfCheck
+from portal.selfcheck.services import compare_with_previous, last_submitted
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A stored finding with what the page adds: its obligation, entries, days left."""
+
+    row: Finding
+    obligation_version: ObligationVersion | None
+    entries: list[ExemptionEntryVersion]
+    #: Working days from today to the stored deadline (negative when overdue).
+    days_left: int | None
+
+    @property
+    def question_id(self) -> str:
+        """Return the question that raised it."""
+        return self.row.question_id
+
+    @property
+    def obligation(self) -> str:
+        """Return the obligation's code."""
+        return self.row.obligation_code
+
+    @property
+    def severity(self) -> str:
+        """Return high, medium or low."""
+        return self.row.severity
+
+    @property
+    def action(self) -> Mapping[str, str]:
+        """Return what to do, by language."""
+        return self.row.action
+
+    @property
+    def correction_working_days(self) -> int | None:
+        """Return the correction period in working days, if the questionnaire gives one."""
+        return self.row.correction_working_days
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """Return the deadline stored at submission."""
+        return self.row.deadline
+
+    @property
+    def deadline_estimated(self) -> bool:
+        """Return whether the stored deadline assumed weekdays for a year without data."""
+        return self.row.deadline_estimated
+
+
+def _text(value: Mapping[str, str] | None, locale: str) -> str:
+    return localized(value, locale)[0] if value else ""
+
+
+def display_answer(question: Mapping[str, Any], answer: Any, locale: str) -> str:
+    """Return an answer as the user reads it, in ``locale``."""
+    if answer is None:
+        return ""
+    if answer == engine.NOT_APPLICABLE:
+        return _("Not applicable")
+    if question["type"] == "attachment":
+        return str(answer["name"])
+    if question["type"] == "yes_no":
+        return _("Yes") if answer else _("No")
+    labels = {o["value"]: _text(o["label"], locale) for o in question.get("options") or []}
+    if question["type"] == "multiple_choice":
+        return "、".join(labels.get(v, v) for v in answer) if answer else _("None of these")
+    if question["type"] == "single_choice":
+        return str(labels.get(answer, answer))
+    if question["type"] == "number":
+        unit = _text(question.get("unit"), locale)
+        return f"{answer:g} {unit}".strip() if isinstance(answer, float) else (
+            f"{answer} {unit}".strip())
+    return str(answer)
+
+
+def answer_rows(self_check: SelfCheck, locale: str) -> list[dict[str, Any]]:
+    """Return each visible question with its answer, as shown on check-answers and result."""
+    definition = self_check.questionnaire.definition
+    index = engine.question_index(definition)
+    return [{"question": index[qid], "answer": self_check.answers.get(qid),
+             "display": display_answer(index[qid], self_check.answers.get(qid), locale)}
+            for qid in engine.visible_question_ids(definition, self_check.answers)]
+
+
+def finding_views(session: Session, self_check: SelfCheck, *, today: dt.date,
+                  ) -> list[FindingView]:
+    """Return the stored findings with their obligations, entries and working days left."""
+    obligations = dict(obligations_for(session, self_check.industry))
+    keys = {key for finding in self_check.findings for key in finding.exemptions}
+    entries = {version.data["key"]: version for version in current_entries(session, keys)}
+    return [FindingView(
+        row=finding, obligation_version=obligations.get(finding.obligation_code),
+        entries=[entries[key] for key in finding.exemptions if key in entries],
+        days_left=working_days_left(today, finding.deadline) if finding.deadline else None)
+        for finding in self_check.findings]
+
+
+def build_result_view(session: Session, self_check: SelfCheck, *, locale: str,
+                      today: dt.date, submitted_on: dt.date) -> dict[str, Any]:
+    """Return what the result page and its PDF show of a submitted self-check.
+
+    ``today`` and ``submitted_on`` are dates in Nansha; deadlines are the stored ones.
+    """
+    definition = self_check.questionnaire.definition
+    result = self_check.result or {}
+    previous = last_submitted(session, self_check.enterprise, before_id=self_check.id)
+    guide: IndustryGuideVersion | None = next(
+        (v for v in current_guides(session) if v.guide.slug == self_check.industry), None)
+    return {
+        "self_check": self_check, "definition": definition, "result": result,
+        "findings": finding_views(session, self_check, today=today),
+        "index": engine.question_index(definition), "band": result.get("band"),
+        "comparison": compare_with_previous(self_check, previous), "previous": previous,
+        "sections": {s["id"]: s for s in definition["sections"]},
+        "answers": answer_rows(self_check, locale), "submitted_local": submitted_on,
+        "guide": guide,
+    }
