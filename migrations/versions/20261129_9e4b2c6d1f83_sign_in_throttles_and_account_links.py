@@ -59,14 +59,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pending_registrations")),
         sa.UniqueConstraint("token_digest", name=op.f("uq_pending_registrations_token_digest")),
     )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # Not a batch: on SQLite that would recreate ``users``, which other tables reference;
+    # a NOT NULL column with a default is added in place on both databases.
+    op.add_column("users", sa.Column("must_change_password", sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("must_change_password")
+    # Not a batch: on SQLite that would recreate ``users``, which other tables reference.
+    # SQLite (3.35+) drops a plain column in place.
+    op.drop_column("users", "must_change_password")
     with op.batch_alter_table("account_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_account_tokens_user_id"))
     op.drop_table("pending_registrations")
