@@ -46,6 +46,7 @@ class AnswerProblem(StrEnum):
     FILE_TYPE = "file_type"
     FILE_EMPTY = "file_empty"
     FILE_TOO_LARGE = "file_too_large"
+    FILE_UNSAFE = "file_unsafe"
 
 
 class InvalidAnswer(ValueError):

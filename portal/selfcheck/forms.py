@@ -20,6 +20,9 @@ ANSWER_MESSAGES = {
     AnswerProblem.FILE_TYPE: _l("The file must be one of these kinds: %(kinds)s"),
     AnswerProblem.FILE_EMPTY: _l("The file is empty"),
     AnswerProblem.FILE_TOO_LARGE: _l("The file must be smaller than %(megabytes)s MB"),
+    AnswerProblem.FILE_UNSAFE: _l("The file cannot be accepted: it is damaged, protected by "
+                                  "a password, or contains scripts or other files. Save it "
+                                  "again as a plain PDF or photo and upload that."),
     AnswerProblem.NOT_APPLICABLE_REFUSED: _l("This question cannot be answered with \"not "
                                              "applicable\": choose an answer"),
 }

@@ -159,7 +159,8 @@ def _posted_answers() -> dict[str, Any]:
 
 _UPLOAD_PROBLEMS = {"type": engine.AnswerProblem.FILE_TYPE,
                     "empty": engine.AnswerProblem.FILE_EMPTY,
-                    "too_large": engine.AnswerProblem.FILE_TOO_LARGE}
+                    "too_large": engine.AnswerProblem.FILE_TOO_LARGE,
+                    "unsafe": engine.AnswerProblem.FILE_UNSAFE}
 
 
 def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[str, Any],

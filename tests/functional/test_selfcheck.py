@@ -23,6 +23,7 @@ from portal.guides.content import load_content
 from portal.guides.services import sync_from_directory
 from portal.selfcheck import engine
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from tests import samples
 from tests.conftest import reload
 from tests.factories import UserFactory
 
@@ -372,7 +373,7 @@ def test_officers_never_see_drafts(app, client, synced, catering):
     assert viewer.get(f"/officer/self-checks/{self_check_id}").status_code == 404
 
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PDF = samples.pdf_bytes()
 
 
 def _people_section(client, self_check_id, **data):
@@ -412,10 +413,21 @@ def test_a_disguised_file_is_refused_and_nothing_is_saved(english_client, synced
     assert "training_record" not in _self_check(self_check_id).answers
 
 
+def test_a_pdf_with_javascript_is_refused_with_a_clear_message(english_client, synced,
+                                                              catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    active = (io.BytesIO(samples.pdf_with_javascript()), "record.pdf")
+    response = _people_section(english_client, self_check_id, **{"q-training_record": active})
+    assert response.status_code == 400
+    assert "contains scripts or other files" in response.get_data(as_text=True)
+    assert "training_record" not in _self_check(self_check_id).answers
+
+
 def test_a_refused_section_stores_none_of_its_files(app, english_client, synced, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
-    evidence = PDF + uuid.uuid4().hex.encode()  # content no other test stored
+    evidence = samples.pdf_bytes(uuid.uuid4().hex)  # content no other test stored
     digest = hashlib.sha256(evidence).hexdigest()
     storage = app.extensions["storage"]
     refused = _people_section(english_client, self_check_id, **{

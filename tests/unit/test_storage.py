@@ -34,6 +34,7 @@ from portal.core.storage import (
     check_upload,
     download_response,
     is_referenced,
+    name_for_type,
     put_checked,
     record_stored_file,
     referenced_keys,
@@ -41,9 +42,10 @@ from portal.core.storage import (
     safe_display_name,
 )
 from portal.extensions import db
+from tests import samples
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+PDF = samples.pdf_bytes()
+PNG = samples.png_bytes()
 BUCKET = "portal-test"
 LIMIT = 10 * 1024 * 1024
 
@@ -383,3 +385,51 @@ def test_content_changed_after_checking_is_not_taken_for_the_checked_file(tmp_pa
     stream.seek(0)
     with pytest.raises(RuntimeError, match="changed"):
         put_checked(LocalStorage(tmp_path), upload)
+
+
+
+@pytest.mark.parametrize(("data", "accept"), [
+    (samples.pdf_with_javascript(), ("pdf",)),
+    (samples.pdf_with_attachment(), ("pdf",)),
+    (samples.HTML_CLAIMING_PDF, ("pdf",)),
+    (samples.png_bomb(), ("png",)),
+    (samples.png_bytes()[:40], ("png",)),  # truncated
+])
+def test_whole_file_checks_refuse_active_broken_and_bomb_files(data, accept):
+    with pytest.raises(UploadRefused) as refused:
+        check_upload(io.BytesIO(data), "file", accept=accept, max_bytes=LIMIT)
+    assert refused.value.reason == "unsafe"
+
+
+@pytest.mark.parametrize(("data", "accept", "content_type"), [
+    (samples.pdf_bytes(), ("pdf",), "application/pdf"),
+    (samples.png_bytes(), ("pdf", "png"), "image/png"),
+    (samples.jpeg_bytes(), ("jpg",), "image/jpeg"),
+])
+def test_whole_file_checks_accept_plain_files(data, accept, content_type):
+    upload = check_upload(io.BytesIO(data), "file", accept=accept, max_bytes=LIMIT)
+    assert upload.checked.content_type == content_type
+    assert upload.stream.read() == data  # left at its start for storing
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("invoice\u202efdp.exe", "invoicefdp.exe"),
+    ("a\u2066b\u200fc.pdf", "abc.pdf"),
+    ("报告" * 100 + ".pdf", "报告" * 58 + ".pdf"),
+    ("x" * 300 + ".jpeg", "x" * 115 + ".jpeg"),
+    ("../../etc/passwd", "passwd"),
+    ("\x00", "file"),
+])
+def test_names_lose_control_and_bidi_characters_and_keep_their_extension(raw, expected):
+    assert safe_display_name(raw) == expected
+    assert len(safe_display_name(raw)) <= 120
+
+
+@pytest.mark.parametrize(("name", "content_type", "expected"), [
+    ("photo.pdf", "image/png", "photo.png"),
+    ("photo.PNG", "image/png", "photo.PNG"),
+    ("scan.jpeg", "image/jpeg", "scan.jpeg"),
+    ("record", "application/pdf", "record.pdf"),
+])
+def test_downloads_carry_the_extension_of_what_the_file_is(name, content_type, expected):
+    assert name_for_type(name, content_type) == expected

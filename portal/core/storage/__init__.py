@@ -27,6 +27,7 @@ from portal.core.storage.base import (
     check_upload,
     download_response,
     is_key,
+    name_for_type,
     put_checked,
     safe_display_name,
     sniff,
@@ -48,7 +49,7 @@ __all__ = [
     "CHUNK_SIZE", "SIGNATURES", "CheckedUpload", "LocalStorage", "ObjectMissing",
     "ReferenceFinder", "S3Storage", "Storage", "StoredFile", "StoredObject", "UploadRefused",
     "attachment_disposition", "build_storage", "check_upload", "download_response",
-    "get_storage", "init_storage", "is_key", "is_referenced", "put_checked",
+    "get_storage", "init_storage", "is_key", "is_referenced", "name_for_type", "put_checked",
     "record_stored_file", "reference_finders", "referenced_keys", "register_reference",
     "safe_display_name", "sniff", "sweep_unreferenced",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -22,6 +23,10 @@ from urllib.parse import quote
 
 from flask import Response, request
 from werkzeug.wsgi import wrap_file
+
+from portal.core.storage.inspect import UnsafeContent, inspect_content
+
+logger = logging.getLogger(__name__)
 
 #: Kinds accepted by content, by the names content files use in ``accept``.
 SIGNATURES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -106,11 +111,41 @@ class Storage(Protocol):
         ...
 
 
+#: Longest file name kept (characters); longer names are cut before their extension.
+MAX_NAME_LENGTH = 120
+#: The extension a download gets for each sniffed type (a PNG named .pdf is offered as .png).
+EXTENSIONS = {"application/pdf": (".pdf",), "image/png": (".png",),
+              "image/jpeg": (".jpg", ".jpeg")}
+
+
 def safe_display_name(filename: str | None) -> str:
-    """Return a file name safe to show and to offer for download."""
+    """Return a file name safe to show and to offer for download.
+
+    Control and format characters (including the bidirectional overrides that make
+    "invoice" + U+202E + "fdp.exe" look like "invoiceexe.pdf") are removed, characters
+    that file systems refuse are replaced, and a long name keeps its extension.
+    """
     name = unicodedata.normalize("NFC", os.path.basename((filename or "").replace("\\", "/")))
-    name = re.sub(r"[\x00-\x1f\x7f\"<>|:*?/]", "_", name).strip(" .")
-    return name[:120] or "file"
+    name = "".join(character for character in name
+                   if unicodedata.category(character) not in {"Cc", "Cf", "Zl", "Zp"})
+    name = re.sub(r"[\"<>|:*?/]", "_", name).strip(" .")
+    if len(name) > MAX_NAME_LENGTH:
+        stem, extension = os.path.splitext(name)
+        if not re.fullmatch(r"\.[A-Za-z0-9]{1,10}", extension):
+            stem, extension = name, ""
+        name = stem[:MAX_NAME_LENGTH - len(extension)].rstrip(" .") + extension
+    return name or "file"
+
+
+def name_for_type(filename: str, content_type: str) -> str:
+    """Return ``filename`` with the extension of ``content_type`` (what the file really is)."""
+    extensions = EXTENSIONS.get(content_type)
+    if not extensions:
+        return filename
+    stem, extension = os.path.splitext(filename)
+    if extension.lower() in extensions:
+        return filename
+    return f"{stem or 'file'}{extensions[0]}"
 
 
 def sniff(head: bytes, accept: tuple[str, ...]) -> str | None:
@@ -200,17 +235,32 @@ def check_upload(stream: IO[bytes], filename: str | None, *, accept: tuple[str, 
         start = stream.tell()
         checked = copy_checked(stream, _Discard(), filename=filename, accept=accept,
                                max_bytes=max_bytes)
-        stream.seek(start)
+        _inspect_whole(stream, start, checked.content_type)
         return CheckedUpload(stream, checked, accept, max_bytes)
     spool = tempfile.TemporaryFile()  # noqa: SIM115  # handed to the caller, open
     try:
         checked = copy_checked(stream, spool, filename=filename, accept=accept,
                                max_bytes=max_bytes)
+        _inspect_whole(spool, 0, checked.content_type)
     except BaseException:
         spool.close()
         raise
-    spool.seek(0)
     return CheckedUpload(spool, checked, accept, max_bytes)
+
+
+def _inspect_whole(stream: IO[bytes], start: int, content_type: str) -> None:
+    """Open the whole file with its kind's parser; leave ``stream`` at ``start``.
+
+    :raises UploadRefused: ("unsafe") it does not parse or carries active content.
+    """
+    stream.seek(start)
+    try:
+        inspect_content(stream, content_type)
+    except UnsafeContent as unsafe:
+        logger.warning("upload refused: %s", unsafe)
+        raise UploadRefused("unsafe") from unsafe
+    finally:
+        stream.seek(start)
 
 
 def put_checked(storage: Storage, upload: CheckedUpload) -> StoredObject:
@@ -251,7 +301,8 @@ def download_response(storage: Storage, key: str, *, filename: str,
     body = storage.open(key)
     response = Response(wrap_file(request.environ, body, buffer_size=CHUNK_SIZE),
                         mimetype=content_type, direct_passthrough=True)
-    response.headers["Content-Disposition"] = attachment_disposition(filename)
+    response.headers["Content-Disposition"] = attachment_disposition(
+        name_for_type(safe_display_name(filename), content_type))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
