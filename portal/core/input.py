@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
@@ -19,9 +20,9 @@ MAX_ID = 2**31 - 1
 #: ASCII digits only: ``str.isdigit`` also accepts "²" and other digit symbols.
 _ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
 
-BAD_CHARACTER_MESSAGE = _l("What you sent contains a character that cannot be accepted "
-                           "(a null character). Nothing was saved. Go back, remove it and "
-                           "try again.")
+BAD_CHARACTER_MESSAGE = _l("What you sent contains characters that cannot be accepted (a "
+                           "null character, or bytes that are not text). Nothing was saved. "
+                           "Go back, remove them and try again.")
 
 
 def parse_positive_int(raw: str | None, *, maximum: int = MAX_ID) -> int | None:
@@ -57,12 +58,34 @@ def _has_nul(values: Iterable[str]) -> bool:
     return any("\x00" in value for value in values)
 
 
-def reject_nul_bytes() -> None:
-    """Answer a NUL character in the path, query or form with a 400 page.
+def _is_utf8(wsgi_text: str) -> bool:
+    """Return whether a WSGI string (bytes carried as latin-1) is valid UTF-8."""
+    try:
+        wsgi_text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+    return True
 
-    :raises werkzeug.exceptions.BadRequest: a NUL is present.
+
+def _is_utf8_query(raw: bytes) -> bool:
+    """Return whether the percent-decoded query string is valid UTF-8."""
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def reject_nul_bytes() -> None:
+    """Answer a NUL character (or bytes that are not UTF-8) in the request with a 400 page.
+
+    :raises werkzeug.exceptions.BadRequest: a NUL or a non-UTF-8 byte is present.
     """
-    if "\x00" in request.path:
+    # Servers hand undecodable path bytes on as latin-1 (gunicorn) or already replaced by
+    # U+FFFD (werkzeug's own): refuse both.
+    if ("\x00" in request.path or "\ufffd" in request.path
+            or not _is_utf8(request.environ.get("PATH_INFO", ""))
+            or not _is_utf8_query(request.query_string)):
         abort(400, str(BAD_CHARACTER_MESSAGE))
     if _has_nul(request.args.keys()) or _has_nul(request.args.values()):
         abort(400, str(BAD_CHARACTER_MESSAGE))

@@ -37,7 +37,7 @@ def test_the_api_answers_a_nul_character_in_json(client):
 def test_a_nul_character_gets_an_english_page_for_an_english_browser(english_client):
     response = english_client.get("/exemptions?q=a%00b")
     assert response.status_code == 400
-    assert "null character" in response.get_data(as_text=True)
+    assert "a null character, or bytes that are not text" in response.get_data(as_text=True)
 
 
 def test_a_nul_in_the_sign_in_identifier_is_refused_and_counts_nothing(client, world):
@@ -110,3 +110,14 @@ def test_a_department_of_spaces_is_an_invalid_choice_not_a_500(client, world):
 ])
 def test_positive_ints_are_ascii_digits_within_bounds(raw, expected):
     assert parse_positive_int(raw) == expected
+
+
+@pytest.mark.parametrize("path", ["/exemptions?q=%FF%FE", "/guides/%C3%28", "/exemptions/%E4%BB"])
+def test_bytes_that_are_not_utf8_get_a_400_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "请求编号" in response.get_data(as_text=True)
+
+
+def test_valid_chinese_in_the_query_is_not_refused(client):
+    assert client.get("/exemptions?q=%E4%BB%B7%E6%A0%BC").status_code == 200
