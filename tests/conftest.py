@@ -15,36 +15,52 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.cli import CONTENT_ROOT
 from portal.core import i18n_tools, mail, migrations
-from portal.core.db import make_engine
+from portal.core.db import make_engine, utcnow
 from portal.core.storage import store_upload
 from portal.extensions import db, limiter
+from portal.guides.services import SyncReport, sync_from_directory
 
 PASSWORD = "Correct-Horse-42"
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def _worker() -> str:
+    """Return this process's pytest-xdist worker name (``main`` without xdist)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _empty_database(name: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the URL of a new, empty database called ``name`` for this worker.
+
+    SQLite gets a file in the worker's temporary folder. On PostgreSQL each worker and
+    each name gets its own schema in ``PORTAL_TEST_DATABASE_URL`` (dropped and created
+    here), chosen by the connection's ``search_path``, so that parallel workers and the
+    two databases of a run never see each other's rows.
+    """
+    base = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
+    schema = f"test_{name}_{_worker()}"
+    engine = make_engine(base)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Build the schema from the migrations, on an empty database."""
-    url = _database_url(tmp_path_factory)
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    url = _empty_database("db", tmp_path_factory)
     migrations.upgrade(url)
     return url
 
@@ -78,14 +94,38 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
                                   UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))))
 
 
+@pytest.fixture(scope="session")
+def content_database(app: Flask, tmp_path_factory: pytest.TempPathFactory,
+                     ) -> Iterator[tuple[Engine, SyncReport]]:
+    """Return a second database holding the real ``compliance_guides/``, and its sync report.
+
+    Synced and committed once per session (syncing took most of the suite's time when
+    each test did it). Tests that ask for ``real_content`` run on this database, the
+    others on the empty one, so no test depends on which ran first.
+    """
+    url = _empty_database("content", tmp_path_factory)
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with app.app_context(), Session(bind=engine) as session:
+        report = sync_from_directory(session, CONTENT_ROOT, now=utcnow())
+        session.commit()
+    yield engine, report
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
-def db_session(app: Flask) -> Iterator[object]:
+def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[object]:
     """Run each test inside a transaction that is rolled back afterwards.
 
-    Code under test may commit: commits become savepoint releases.
+    Code under test may commit: commits become savepoint releases. The test runs on
+    the database with the real content when it (or a fixture it uses) asks for
+    ``real_content``, else on the empty database.
     """
     assert db.engine is not None
-    connection = db.engine.connect()
+    engine = db.engine
+    if "real_content" in request.fixturenames:
+        engine, _report = request.getfixturevalue("content_database")
+    connection = engine.connect()
     transaction = connection.begin()
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
@@ -99,6 +139,16 @@ def db_session(app: Flask) -> Iterator[object]:
     transaction.rollback()
     connection.close()
     db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def real_content(db_session: object, content_database: tuple[Engine, SyncReport],
+                 ) -> SyncReport:
+    """Give the test the real content (synced once per session); return the sync report.
+
+    The test may change it: like everything else, its changes are rolled back.
+    """
+    return content_database[1]
 
 
 class PortalClient(FlaskClient):

@@ -14,20 +14,12 @@ from sqlalchemy import func, select
 
 from portal.cli import CONTENT_ROOT
 from portal.core.audit import AuditEvent
-from portal.core.db import utcnow
 from portal.extensions import db
 from portal.guides.content import load_content
-from portal.guides.services import sync_from_directory
 from portal.selfcheck import engine
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
 from tests.conftest import reload
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def synced(db_session):
-    sync_from_directory(db.session, CONTENT_ROOT, now=utcnow())
-    db.session.commit()
 
 
 def _start(client) -> int:
@@ -109,7 +101,7 @@ def catering(world):
     return world
 
 
-def test_the_whole_journey_gives_a_reference_and_a_result(client, synced, catering):
+def test_the_whole_journey_gives_a_reference_and_a_result(client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     tasks = client.get(f"/self-checks/{self_check_id}").get_data(as_text=True)
@@ -132,7 +124,7 @@ def test_the_whole_journey_gives_a_reference_and_a_result(client, synced, cateri
     assert actions == ["selfcheck.started", "selfcheck.submitted"]
 
 
-def test_every_page_saves_so_another_device_can_resume(app, client, synced, catering):
+def test_every_page_saves_so_another_device_can_resume(app, client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     client.submit(f"/self-checks/{self_check_id}/sections/licences",
@@ -145,7 +137,7 @@ def test_every_page_saves_so_another_device_can_resume(app, client, synced, cate
     assert re.search(r'id="q-has_food_licence-yes"[^>]*checked', page)
 
 
-def test_answers_to_hidden_questions_are_not_stored(client, synced, catering):
+def test_answers_to_hidden_questions_are_not_stored(client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     client.submit(f"/self-checks/{self_check_id}/sections/licences",
@@ -156,7 +148,7 @@ def test_answers_to_hidden_questions_are_not_stored(client, synced, catering):
     assert "licence_valid" not in answers and "licence_displayed" not in answers
 
 
-def test_tampered_posts_are_refused_and_nothing_is_saved(english_client, synced, catering):
+def test_tampered_posts_are_refused_and_nothing_is_saved(english_client, real_content, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
     path = f"/self-checks/{self_check_id}/sections/licences"
@@ -177,7 +169,7 @@ def test_tampered_posts_are_refused_and_nothing_is_saved(english_client, synced,
     assert _self_check(self_check_id).answers == before
 
 
-def test_another_enterprises_draft_is_not_found(app, client, synced, catering):
+def test_another_enterprises_draft_is_not_found(app, client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     stranger = app.test_client()
@@ -193,7 +185,7 @@ def test_another_enterprises_draft_is_not_found(app, client, synced, catering):
     assert "has_food_licence" not in _self_check(self_check_id).answers
 
 
-def test_an_incomplete_questionnaire_lists_each_missing_answer(english_client, synced,
+def test_an_incomplete_questionnaire_lists_each_missing_answer(english_client, real_content,
                                                                catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
@@ -205,7 +197,7 @@ def test_an_incomplete_questionnaire_lists_each_missing_answer(english_client, s
     assert _self_check(self_check_id).status == SelfCheckStatus.DRAFT
 
 
-def test_a_double_submit_from_two_tabs_gives_one_submission(client, synced, catering):
+def test_a_double_submit_from_two_tabs_gives_one_submission(client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     _answer_everything(client, self_check_id)
@@ -224,7 +216,7 @@ def test_a_double_submit_from_two_tabs_gives_one_submission(client, synced, cate
     assert submitted == 1
 
 
-def test_the_commitment_is_required(english_client, synced, catering):
+def test_the_commitment_is_required(english_client, real_content, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
     _answer_everything(english_client, self_check_id)
@@ -235,7 +227,7 @@ def test_the_commitment_is_required(english_client, synced, catering):
     assert _self_check(self_check_id).status == SelfCheckStatus.DRAFT
 
 
-def test_result_explains_each_finding(english_client, synced, catering):
+def test_result_explains_each_finding(english_client, real_content, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
     _answer_everything(english_client, self_check_id,
@@ -258,7 +250,7 @@ def test_result_explains_each_finding(english_client, synced, catering):
     assert self_check.score < 100
 
 
-def test_the_pdf_has_real_chinese_text(client, synced, catering):
+def test_the_pdf_has_real_chinese_text(client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     _answer_everything(client, self_check_id, override={"licence_displayed": "no"})
@@ -274,7 +266,7 @@ def test_the_pdf_has_real_chinese_text(client, synced, catering):
 
 
 def test_history_compares_and_a_new_self_check_starts_from_the_previous_answers(
-        client, synced, catering):
+        client, real_content, catering):
     _enterprise_client(client, catering)
     first_id = _start(client)
     _answer_everything(client, first_id, override={"licence_displayed": "no"})
@@ -293,7 +285,7 @@ def test_history_compares_and_a_new_self_check_starts_from_the_previous_answers(
     assert "进步" in result or "Better" in result
 
 
-def test_a_self_check_stays_bound_to_its_questionnaire_version(app, client, synced, catering,
+def test_a_self_check_stays_bound_to_its_questionnaire_version(app, client, real_content, catering,
                                                                tmp_path):
     _enterprise_client(client, catering)
     first_id = _start(client)
@@ -317,7 +309,7 @@ def test_a_self_check_stays_bound_to_its_questionnaire_version(app, client, sync
     assert "新版问题" in page
 
 
-def test_officers_see_their_departments_self_checks_read_only(app, client, synced, catering):
+def test_officers_see_their_departments_self_checks_read_only(app, client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     _answer_everything(client, self_check_id)
@@ -354,7 +346,7 @@ def test_officers_see_their_departments_self_checks_read_only(app, client, synce
     assert other.get(f"/officer/self-checks/{self_check_id}").status_code == 404
 
 
-def test_officers_never_see_drafts(app, client, synced, catering):
+def test_officers_never_see_drafts(app, client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     from portal.accounts.models import Department
@@ -377,7 +369,7 @@ def _people_section(client, self_check_id, **data):
     return client.submit(path, data, content_type="multipart/form-data")
 
 
-def test_an_upload_is_checked_by_content_and_served_as_an_attachment(app, client, synced,
+def test_an_upload_is_checked_by_content_and_served_as_an_attachment(app, client, real_content,
                                                                       catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
@@ -398,7 +390,7 @@ def test_an_upload_is_checked_by_content_and_served_as_an_attachment(app, client
                         ).status_code == 404
 
 
-def test_a_disguised_file_is_refused_and_nothing_is_saved(english_client, synced, catering):
+def test_a_disguised_file_is_refused_and_nothing_is_saved(english_client, real_content, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
     html = (io.BytesIO(b"<html><script>alert(1)</script></html>"), "record.pdf")
@@ -409,7 +401,7 @@ def test_a_disguised_file_is_refused_and_nothing_is_saved(english_client, synced
     assert "training_record" not in _self_check(self_check_id).answers
 
 
-def test_text_posted_for_a_file_question_is_refused(english_client, synced, catering):
+def test_text_posted_for_a_file_question_is_refused(english_client, real_content, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
     response = _people_section(english_client, self_check_id,
@@ -418,7 +410,7 @@ def test_text_posted_for_a_file_question_is_refused(english_client, synced, cate
     assert "training_record" not in _self_check(self_check_id).answers
 
 
-def test_the_pdf_uses_its_stylesheet_and_fetches_nothing_else(client, synced, catering,
+def test_the_pdf_uses_its_stylesheet_and_fetches_nothing_else(client, real_content, catering,
                                                               monkeypatch):
     import urllib.request
 
