@@ -6,6 +6,7 @@ by ``PORTAL_TEST_DATABASE_URL`` (CI runs the suite on both).
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -24,6 +25,7 @@ from portal.core import i18n_tools, mail, migrations
 from portal.core.db import make_engine, utcnow
 from portal.core.storage import store_upload
 from portal.extensions import db, limiter
+from portal.guides.content import Content, load_content
 from portal.guides.services import SyncReport, sync_from_directory
 
 PASSWORD = "Correct-Horse-42"
@@ -92,6 +94,12 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     i18n_tools.compile_catalogues()
     return create_app(test_config(database_url,
                                   UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))))
+
+
+@functools.cache
+def loaded_content() -> Content:
+    """Return the real content as loaded from ``compliance_guides/`` (read once; do not change)."""
+    return load_content(CONTENT_ROOT)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from portal.cli import CONTENT_ROOT
 from portal.core.db import utcnow
 from portal.extensions import db
-from portal.guides.content import LIST_TYPES, load_content
+from portal.guides.content import LIST_TYPES
 from portal.guides.models import (
     ExemptionEntryRecord,
     ExemptionEntryVersion,
@@ -29,6 +29,7 @@ from portal.guides.services import (
     normalise_for_search,
     search_entries,
 )
+from tests.conftest import loaded_content
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_check_passes_over_the_real_content(app):
 
 
 def test_the_real_content_is_big_enough():
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     assert len(content.guides) >= 6
     for guide in content.guides.values():
         assert len(guide.obligations) >= 8, guide.slug
@@ -70,7 +71,7 @@ def test_the_real_content_is_big_enough():
 
 
 def test_sync_loads_everything_and_is_idempotent(app, real_content):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     assert _count(ExemptionEntryRecord) == len(content.exemption_entries)
     assert _count(IndustryGuide) == len(content.guides)
     assert _count(ObligationRecord) == len(content.obligations)
@@ -216,7 +217,7 @@ def test_script_in_a_query_is_escaped(client, real_content):
 
 
 def test_public_pages_need_no_sign_in(client, real_content):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     slug = sorted(content.guides)[0]
     key = sorted(content.exemption_entries)[0]
     for path in ["/guides", f"/guides/{slug}", "/exemptions", f"/exemptions/{key}", "/check",
@@ -225,7 +226,7 @@ def test_public_pages_need_no_sign_in(client, real_content):
 
 
 def test_guide_page_shows_obligations_with_legal_basis_and_entries(client, real_content):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     guide = sorted(content.guides.values(), key=lambda g: g.slug)[0]
     page = client.get(f"/guides/{guide.slug}").get_data(as_text=True)
     assert guide.title["zh_Hans"] in page
@@ -238,7 +239,7 @@ def test_guide_page_shows_obligations_with_legal_basis_and_entries(client, real_
 
 
 def test_illustrative_entries_carry_a_visible_example_label(client, real_content):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     example = next((e for e in content.exemption_entries.values() if e.illustrative), None)
     if example is None:
         pytest.skip("no illustrative entry")
@@ -247,7 +248,7 @@ def test_illustrative_entries_carry_a_visible_example_label(client, real_content
 
 
 def test_entry_page_shows_every_column_and_the_source(client, real_content):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     entry = next(e for e in content.exemption_entries.values() if e.source)
     page = client.get(f"/exemptions/{entry.key}").get_data(as_text=True)
     assert entry.violation["zh_Hans"] in page
@@ -307,7 +308,7 @@ def test_api_filters_and_pagination(client, real_content):
 
 
 def test_api_search_and_industry_and_date(client, real_content):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     slug = sorted(content.guides)[0]
     body = client.get("/api/v1/exemption-entries", query_string={
         "industry": slug, "valid_on": "2026-11-25", "q": "价"}).get_json()
@@ -359,7 +360,7 @@ def test_xlsx_export_opens_with_openpyxl(client, real_content):
 
 
 def _entry_of_type(list_type: str):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     return next(e for e in content.exemption_entries.values() if e.list_type == list_type
                 and e.is_valid_on(utcnow().date()))
 
@@ -407,7 +408,7 @@ def test_precheck_of_an_unknown_entry_is_not_found(client, real_content):
 
 
 def test_entries_that_do_not_bind_nansha_say_so(english_client, real_content):
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     foreign = next(e for e in content.exemption_entries.values()
                    if e.source and not content.sources[e.source].binds_nansha)
     binding = next(e for e in content.exemption_entries.values()
@@ -429,6 +430,6 @@ def test_administrators_see_what_each_sync_changed(client, real_content):
     db.session.commit()
     client.sign_in(admin.email)
     page = client.get("/admin/content").get_data(as_text=True)
-    content = load_content(CONTENT_ROOT)
+    content = loaded_content()
     assert f"<dd>{len(content.exemption_entries)}</dd>" in page
     assert f"+{len(content.exemption_entries)}" in page  # the first sync created them all

@@ -15,10 +15,9 @@ from sqlalchemy import func, select
 from portal.cli import CONTENT_ROOT
 from portal.core.audit import AuditEvent
 from portal.extensions import db
-from portal.guides.content import load_content
 from portal.selfcheck import engine
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
-from tests.conftest import reload
+from tests.conftest import loaded_content, reload
 from tests.factories import UserFactory
 
 
@@ -241,7 +240,7 @@ def test_result_explains_each_finding(english_client, real_content, catering):
     assert "CAT-01" in page
     assert "working days" in page and "by " in page
     assert "20 working days left" in page  # licence_valid: 20 working days from today
-    entries = load_content(CONTENT_ROOT).exemption_entries
+    entries = loaded_content().exemption_entries
     for key in findings["licence_valid"]["exemptions"]:
         assert f"/exemptions/{key}" in page
         assert f"/check/{key}" in page
