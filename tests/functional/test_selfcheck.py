@@ -66,14 +66,17 @@ def _answer_everything(client, self_check_id: int, *, override=None) -> None:
         path = f"/self-checks/{self_check_id}/sections/{section['id']}"
         for _attempt in range(4):
             page = client.get(path)
-            if page.status_code != 200:
+            if page.status_code == 404:  # a section that earlier answers hide
                 break
+            assert page.status_code == 200, path
             names = sorted(set(re.findall(r'name="q-([a-z0-9_]+)"', page.get_data(as_text=True))))
             data = {f"q-{qid}": override.get(qid, _good_answer(index[qid])) for qid in names}
             data = {name: value for name, value in data.items() if value is not None}
             response = client.submit(path, data)
             if response.status_code == 302:
                 break
+        else:
+            raise AssertionError(f"{path} was not saved after four tries")
 
 
 def _submit(client, self_check_id: int, **changes):
@@ -104,7 +107,7 @@ def test_the_whole_journey_gives_a_reference_and_a_result(client, real_content, 
     _enterprise_client(client, catering)
     self_check_id = _start(client)
     tasks = client.get(f"/self-checks/{self_check_id}").get_data(as_text=True)
-    assert "未开始" in tasks or "Not started" in tasks
+    assert "未开始" in tasks
     _answer_everything(client, self_check_id)
     check = client.get(f"/self-checks/{self_check_id}/check-answers")
     assert check.status_code == 200
@@ -241,6 +244,7 @@ def test_result_explains_each_finding(english_client, real_content, catering):
     assert "working days" in page and "by " in page
     assert "20 working days left" in page  # licence_valid: 20 working days from today
     entries = loaded_content().exemption_entries
+    assert findings["licence_valid"]["exemptions"]
     for key in findings["licence_valid"]["exemptions"]:
         assert f"/exemptions/{key}" in page
         assert f"/check/{key}" in page
@@ -281,7 +285,7 @@ def test_history_compares_and_a_new_self_check_starts_from_the_previous_answers(
     assert _self_check(first_id).reference in history
     assert _self_check(second_id).reference in history
     result = client.get(f"/self-checks/{second_id}/result").get_data(as_text=True)
-    assert "进步" in result or "Better" in result
+    assert "进步" in result  # "Better"
 
 
 def test_a_self_check_stays_bound_to_its_questionnaire_version(app, client, real_content, catering,
@@ -330,9 +334,13 @@ def test_officers_see_their_departments_self_checks_read_only(app, client, real_
     assert reference in listing
     assert viewer.get(f"/officer/self-checks/{self_check_id}").status_code == 200
     assert viewer.get(f"/self-checks/{self_check_id}/sections/licences").status_code == 403
-    filtered = viewer.get("/officer/self-checks", query_string={"band": "high"})
-    assert reference not in filtered.get_data(as_text=True) or (
-        _self_check(self_check_id).band == "high")
+    band = _self_check(self_check_id).band
+    other_band = "high" if band != "high" else "low"
+    same = viewer.get("/officer/self-checks", query_string={"band": band})
+    assert reference in same.get_data(as_text=True)
+    filtered = viewer.get("/officer/self-checks", query_string={"band": other_band})
+    assert filtered.status_code == 200
+    assert reference not in filtered.get_data(as_text=True)
     town = viewer.get("/officer/self-checks", query_string={"town": "lanhe"})
     assert reference not in town.get_data(as_text=True)
     bad = viewer.get("/officer/self-checks", query_string={"town": "kowloon",
