@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -37,7 +38,7 @@ PAGE_SIZE = 50
 
 @bp.get("/")
 @require(Permission.ADMIN_USERS_MANAGE)
-def index():
+def index() -> ResponseReturnValue:
     """Show what an administrator can manage."""
     counts = {kind: db.session.scalar(select(func.count(User.id)).where(User.kind == kind))
               for kind in UserKind}
@@ -46,7 +47,7 @@ def index():
 
 @bp.get("/users")
 @require(Permission.ADMIN_USERS_MANAGE)
-def users():
+def users() -> ResponseReturnValue:
     """List government staff accounts."""
     staff = db.session.scalars(
         select(User).where(User.kind != UserKind.ENTERPRISE)
@@ -56,7 +57,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(Permission.ADMIN_USERS_MANAGE)
-def create_user():
+def create_user() -> ResponseReturnValue:
     """Create an officer, legal-reviewer or administrator account."""
     form = StaffUserForm()
     departments = list_departments(db.session)
@@ -84,7 +85,7 @@ def create_user():
 
 @bp.post("/users/<int:user_id>/active")
 @require(Permission.ADMIN_USERS_MANAGE)
-def toggle_user(user_id: int):
+def toggle_user(user_id: int) -> ResponseReturnValue:
     """Enable or disable a staff account."""
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -106,7 +107,7 @@ def toggle_user(user_id: int):
 
 @bp.route("/departments", methods=["GET", "POST"])
 @require(Permission.ADMIN_DEPARTMENTS_MANAGE)
-def departments():
+def departments() -> ResponseReturnValue:
     """List departments and add one."""
     form = DepartmentForm()
     if form.validate_on_submit():
@@ -128,7 +129,7 @@ def departments():
 
 @bp.get("/content")
 @require(Permission.ADMIN_CONTENT_VIEW)
-def content():
+def content() -> ResponseReturnValue:
     """Show when the compliance content was synced and what each sync changed."""
     syncs = db.session.scalars(select(ContentSync).order_by(ContentSync.id.desc()).limit(50))
     counts = {
@@ -144,7 +145,7 @@ def content():
 
 @bp.get("/audit")
 @require(Permission.ADMIN_AUDIT_VIEW)
-def audit():
+def audit() -> ResponseReturnValue:
     """Show the audit trail, newest first, one page at a time."""
     page = request.args.get("page", 1, type=int)
     page = max(page or 1, 1)

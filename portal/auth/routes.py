@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -79,7 +80,7 @@ def _start_session(user: User) -> None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     """Sign in with email or mobile number and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -103,7 +104,7 @@ def sign_in():
 
 @bp.post("/sign-out")
 @login_required
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     """Sign out of this browser."""
     form = EmptyForm()
     if form.validate_on_submit():
@@ -118,7 +119,7 @@ def sign_out():
 
 @bp.post("/account/sign-out-everywhere")
 @login_required
-def sign_out_all():
+def sign_out_all() -> ResponseReturnValue:
     """End every session of the signed-in user, including this one."""
     form = EmptyForm()
     if form.validate_on_submit():
@@ -136,7 +137,7 @@ def _form_limit() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def register():
+def register() -> ResponseReturnValue:
     """Register an enterprise and its administrator."""
     if current_user.is_authenticated:
         flash(_("Sign out before registering another enterprise."), "info")
@@ -171,7 +172,7 @@ def register():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit(_form_limit, methods=["POST"])
-def password():
+def password() -> ResponseReturnValue:
     """Change the signed-in user's password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -194,7 +195,7 @@ def password():
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def invitation(token: str):
+def invitation(token: str) -> ResponseReturnValue:
     """Accept an invitation to an enterprise, creating an account if needed."""
     found = find_invitation(db.session, token, utcnow())
     if found is None:

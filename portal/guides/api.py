@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.extensions import csrf, db
 from portal.guides.models import LIST_TYPES
@@ -24,7 +25,7 @@ def allow_cross_origin_reads(response):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/exemption-entries")
-def exemption_entries():
+def exemption_entries() -> ResponseReturnValue:
     """Return current exemption entries matching the filters, one page at a time."""
     parsed = parse_filters(db.session, request.args, today=local_today())
     if parsed.errors:
@@ -116,6 +117,6 @@ def openapi_document() -> dict[str, Any]:
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     """Serve the OpenAPI document of the API."""
     return jsonify(openapi_document())

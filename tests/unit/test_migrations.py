@@ -2,10 +2,10 @@
 
 Alembic's autogenerate compares the database that ``alembic upgrade head`` built for
 this run (SQLite, or PostgreSQL in CI) with the models' metadata; any difference is
-a model change without a migration, or a migration that does not match its model. Alembic compares tables, columns (with
-their types, nullability and server defaults), indexes, unique constraints and foreign
-keys; it does not compare CHECK constraints or triggers. No difference is ignored: none
-is needed on either database today.
+a model change without a migration, or a migration that does not match its model.
+Alembic compares tables, columns (with their types, nullability and server defaults),
+indexes, unique constraints and foreign keys; it does not compare CHECK constraints or
+triggers. No difference is ignored: none needs to be, on SQLite or on PostgreSQL.
 """
 
 from __future__ import annotations
