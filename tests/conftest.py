@@ -1,7 +1,10 @@
-"""Shared fixtures: one schema built by Alembic, one savepoint-isolated session per test.
+"""Shared fixtures: schemas built by Alembic, one savepoint-isolated session per test.
 
-The database is SQLite in a temporary folder, or the PostgreSQL database named
-by ``PORTAL_TEST_DATABASE_URL`` (CI runs the suite on both).
+Each run (each pytest-xdist worker) has two databases built by the migrations: an
+empty one, and one into which the real ``compliance_guides/`` content is synced once
+(tests ask for it with the ``real_content`` fixture). They are SQLite files in a
+temporary folder, or schemas of the PostgreSQL database named by
+``PORTAL_TEST_DATABASE_URL`` (CI runs the suite on both).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import functools
 import io
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +63,22 @@ def _empty_database(name: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def redis_url() -> str:
+    """Return the Redis database for this worker's rate limits ("" without Redis).
+
+    Workers share the Redis server of ``PORTAL_TEST_REDIS_URL`` but each gets its own
+    numbered database, so that one worker's ``limiter.reset()`` does not clear the
+    counts another worker's test is making.
+    """
+    url = os.environ.get("PORTAL_TEST_REDIS_URL", "")
+    worker = _worker()
+    if not url or not worker.startswith("gw"):
+        return url
+    parts = urllib.parse.urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))) % 16
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Build the schema from the migrations, on an empty database."""
@@ -78,7 +98,7 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         "ARGON2_MEMORY_COST": 1024,
         "BASE_URL": "http://portal.test",
         # CI sets this so that rate limits run through Redis, as in production.
-        "REDIS_URL": os.environ.get("PORTAL_TEST_REDIS_URL", ""),
+        "REDIS_URL": redis_url(),
     }
     config.update(overrides)
     return config
@@ -90,8 +110,6 @@ test_config.__test__ = False  # type: ignore[attr-defined]  # not a test
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """Return the application under test (one per run; each test isolates its data)."""
-    # Compiled catalogues are build products (git-ignored): build them from the .po files.
-    i18n_tools.compile_catalogues()
     return create_app(test_config(database_url,
                                   UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))))
 
@@ -201,11 +219,26 @@ def english_client(app: Flask) -> PortalClient:
     return test_client  # type: ignore[return-value]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Build the compiled catalogues from the .po files (they are git-ignored).
+
+    Only the main process does it: pytest-xdist workers start after it, and would
+    otherwise write the same .mo files while another worker reads them.
+    """
+    if not hasattr(config, "workerinput"):
+        i18n_tools.compile_catalogues()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark browser tests so they can be selected with ``-m e2e``."""
+    """Mark browser tests so they can be selected with ``-m e2e``.
+
+    With pytest-xdist (``--dist loadgroup``) they also run on one worker, which
+    starts the one portal server and Chromium they share.
+    """
     for item in items:
         if Path(str(item.fspath)).parts[-2] == "e2e":
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 class World:
