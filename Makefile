@@ -42,8 +42,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# pytest-xdist workers for `make test` (0 runs the suite in one process).
+PYTEST_WORKERS ?= 2
+
 test: translations lint
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
 e2e: translations
 	$(BIN)/python -m pytest -p no:cacheprovider -m e2e
