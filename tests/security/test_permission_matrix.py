@@ -253,8 +253,10 @@ def _call(client, rule: Rule, world: World, path: str):  # type: ignore[no-untyp
 
 def _is_denied(response, role: str) -> bool:  # type: ignore[no-untyped-def]
     if role == "anonymous":
+        # Sent to sign in and come back; a plain redirect to /sign-in (after a password
+        # reset, say) is a success.
         location = response.headers.get("Location", "")
-        return response.status_code == 302 and "/sign-in" in location
+        return response.status_code == 302 and location.startswith("/sign-in?next=")
     return response.status_code in (403, 404)
 
 
