@@ -1,7 +1,7 @@
 # Two commands set everything up on a fresh machine:
 #   make run   — install, migrate, load guides and demo accounts, serve on 127.0.0.1:5000
-#   make test  — install, then run the whole suite (SQLite; PostgreSQL too when
-#                PORTAL_TEST_DATABASE_URL is set, as .ci/run does)
+#   make test  — install, lint (ruff, mypy), then run the whole suite (on SQLite, or
+#                on PostgreSQL when PORTAL_TEST_DATABASE_URL is set, as .ci/run does)
 
 PYTHON ?= python3
 VENV := .venv
@@ -40,9 +40,13 @@ run: translations demo
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# pytest-xdist workers for `make test` (0 runs the suite in one process).
+PYTEST_WORKERS ?= 2
 
 test: translations lint
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
 e2e: translations
 	$(BIN)/python -m pytest -p no:cacheprovider -m e2e

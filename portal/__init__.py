@@ -79,7 +79,9 @@ def configure_app(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     )
     if settings["PROXY_COUNT"]:
         count = settings["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Wrapping wsgi_app is how Flask documents adding WSGI middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def configure_logging(app: Flask) -> None:

@@ -41,6 +41,7 @@ def _configuration(app: Flask) -> CheckResult:
 
 def _database(app: Flask) -> CheckResult:
     db.session.execute(text("SELECT 1"))
+    assert db.engine is not None  # the factory bound it
     return CheckResult("database reachable", True, db.engine.url.render_as_string())
 
 
@@ -99,7 +100,8 @@ CHECKS: tuple[Callable[[Flask], CheckResult], ...] = (
     _configuration, _database, _migrations, _demo_accounts, _redis, _upload_dir,
     _translations, _audit)
 
-_NAMES = {_configuration: "production settings", _database: "database reachable",
+_NAMES: dict[Callable[[Flask], CheckResult], str] = {
+          _configuration: "production settings", _database: "database reachable",
           _migrations: "schema up to date", _demo_accounts: "no demo accounts",
           _redis: "redis reachable", _upload_dir: "file storage reachable",
           _translations: "translations compiled", _audit: "audit trail intact"}

@@ -1,50 +1,88 @@
-"""Shared fixtures: one schema built by Alembic, one savepoint-isolated session per test.
+"""Shared fixtures: schemas built by Alembic, one savepoint-isolated session per test.
 
-The database is SQLite in a temporary folder, or the PostgreSQL database named
-by ``PORTAL_TEST_DATABASE_URL`` (CI runs the suite on both).
+Each run (each pytest-xdist worker) has two databases built by the migrations: an
+empty one, and one into which the real ``compliance_guides/`` content is synced once
+(tests ask for it with the ``real_content`` fixture). They are SQLite files in a
+temporary folder, or schemas of the PostgreSQL database named by
+``PORTAL_TEST_DATABASE_URL`` (CI runs the suite on both).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session
 
 from portal import create_app
+from portal.cli import CONTENT_ROOT
 from portal.core import i18n_tools, mail, migrations
-from portal.core.db import make_engine
+from portal.core.db import make_engine, utcnow
 from portal.core.storage import Storage
 from portal.extensions import db, limiter
+from portal.guides.content import Content, load_content
+from portal.guides.services import SyncReport, sync_from_directory
 
 PASSWORD = "Correct-Horse-42"
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if url:
+def _worker() -> str:
+    """Return this process's pytest-xdist worker name (``main`` without xdist)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _empty_database(name: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the URL of a new, empty database called ``name`` for this worker.
+
+    SQLite gets a file in the worker's temporary folder. On PostgreSQL each worker and
+    each name gets its own schema in ``PORTAL_TEST_DATABASE_URL`` (dropped and created
+    here), chosen by the connection's ``search_path``, so that parallel workers and the
+    two databases of a run never see each other's rows.
+    """
+    base = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
+    schema = f"test_{name}_{_worker()}"
+    engine = make_engine(base)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def redis_url() -> str:
+    """Return the Redis database for this worker's rate limits ("" without Redis).
+
+    Workers share the Redis server of ``PORTAL_TEST_REDIS_URL`` but each gets its own
+    numbered database, so that one worker's ``limiter.reset()`` does not clear the
+    counts another worker's test is making.
+    """
+    url = os.environ.get("PORTAL_TEST_REDIS_URL", "")
+    worker = _worker()
+    if not url or not worker.startswith("gw"):
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    parts = urllib.parse.urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))) % 16
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Build the schema from the migrations, on an empty database."""
-    url = _database_url(tmp_path_factory)
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    url = _empty_database("db", tmp_path_factory)
     migrations.upgrade(url)
     return url
 
@@ -60,7 +98,7 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         "ARGON2_MEMORY_COST": 1024,
         "BASE_URL": "http://portal.test",
         # CI sets this so that rate limits run through Redis, as in production.
-        "REDIS_URL": os.environ.get("PORTAL_TEST_REDIS_URL", ""),
+        "REDIS_URL": redis_url(),
     }
     config.update(overrides)
     return config
@@ -72,20 +110,48 @@ test_config.__test__ = False  # type: ignore[attr-defined]  # not a test
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """Return the application under test (one per run; each test isolates its data)."""
-    # Compiled catalogues are build products (git-ignored): build them from the .po files.
-    i18n_tools.compile_catalogues()
     return create_app(test_config(database_url,
                                   UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))))
 
 
+@functools.cache
+def loaded_content() -> Content:
+    """Return the real content as loaded from ``compliance_guides/`` (read once; do not change)."""
+    return load_content(CONTENT_ROOT)
+
+
+@pytest.fixture(scope="session")
+def content_database(app: Flask, tmp_path_factory: pytest.TempPathFactory,
+                     ) -> Iterator[tuple[Engine, SyncReport]]:
+    """Return a second database holding the real ``compliance_guides/``, and its sync report.
+
+    Synced and committed once per session (syncing took most of the suite's time when
+    each test did it). Tests that ask for ``real_content`` run on this database, the
+    others on the empty one, so no test depends on which ran first.
+    """
+    url = _empty_database("content", tmp_path_factory)
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with app.app_context(), Session(bind=engine) as session:
+        report = sync_from_directory(session, CONTENT_ROOT, now=utcnow())
+        session.commit()
+    yield engine, report
+    engine.dispose()
+
+
 @pytest.fixture(autouse=True)
-def db_session(app: Flask) -> Iterator[object]:
+def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[object]:
     """Run each test inside a transaction that is rolled back afterwards.
 
-    Code under test may commit: commits become savepoint releases.
+    Code under test may commit: commits become savepoint releases. The test runs on
+    the database with the real content when it (or a fixture it uses) asks for
+    ``real_content``, else on the empty database.
     """
     assert db.engine is not None
-    connection = db.engine.connect()
+    engine = db.engine
+    if "real_content" in request.fixturenames:
+        engine, _report = request.getfixturevalue("content_database")
+    connection = engine.connect()
     transaction = connection.begin()
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
@@ -99,6 +165,16 @@ def db_session(app: Flask) -> Iterator[object]:
     transaction.rollback()
     connection.close()
     db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def real_content(db_session: object, content_database: tuple[Engine, SyncReport],
+                 ) -> SyncReport:
+    """Give the test the real content (synced once per session); return the sync report.
+
+    The test may change it: like everything else, its changes are rolled back.
+    """
+    return content_database[1]
 
 
 class PortalClient(FlaskClient):
@@ -143,11 +219,26 @@ def english_client(app: Flask) -> PortalClient:
     return test_client  # type: ignore[return-value]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Build the compiled catalogues from the .po files (they are git-ignored).
+
+    Only the main process does it: pytest-xdist workers start after it, and would
+    otherwise write the same .mo files while another worker reads them.
+    """
+    if not hasattr(config, "workerinput"):
+        i18n_tools.compile_catalogues()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark browser tests so they can be selected with ``-m e2e``."""
+    """Mark browser tests so they can be selected with ``-m e2e``.
+
+    With pytest-xdist (``--dist loadgroup``) they also run on one worker, which
+    starts the one portal server and Chromium they share.
+    """
     for item in items:
         if Path(str(item.fspath)).parts[-2] == "e2e":
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 class World:

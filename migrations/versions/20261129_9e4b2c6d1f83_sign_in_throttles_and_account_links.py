@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_throttles")),
         sa.UniqueConstraint("identifier_digest", "ip_address",
-                            name=op.f("uq_sign_in_throttles_identifier_digest")),
+                            name=op.f("uq_sign_in_throttles_identifier_digest_ip_address")),
     )
     op.create_table(
         "account_tokens",

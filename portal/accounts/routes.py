@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -73,7 +74,7 @@ def resolve_acting_role() -> None:
 
 @bp.get("/account")
 @login_required
-def profile():
+def profile() -> ResponseReturnValue:
     """Show the user's own account: identity, language and sessions."""
     memberships = (current_memberships(db.session, current_user, local_today())
                    if current_user.staff_role is None else [])
@@ -88,7 +89,7 @@ def profile():
 
 @bp.post("/account/enterprise")
 @login_required
-def switch_enterprise():
+def switch_enterprise() -> ResponseReturnValue:
     """Choose which of the user's enterprises to act for."""
     form = SwitchEnterpriseForm()
     if not form.validate_on_submit():
@@ -104,7 +105,7 @@ def switch_enterprise():
 
 @bp.get("/enterprise")
 @require(Permission.ENTERPRISE_PROFILE_VIEW)
-def enterprise():
+def enterprise() -> ResponseReturnValue:
     """Show the enterprise the user acts for."""
     membership: Membership = g.membership
     return render_template("accounts/enterprise.html", enterprise=membership.enterprise,
@@ -113,7 +114,7 @@ def enterprise():
 
 @bp.get("/enterprise/<int:enterprise_id>/members")
 @require(Permission.ENTERPRISE_MEMBERS_VIEW)
-def members(enterprise_id: int):
+def members(enterprise_id: int) -> ResponseReturnValue:
     """List the enterprise's members, agents and open invitations."""
     found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_VIEW)
     return render_template(
@@ -125,7 +126,7 @@ def members(enterprise_id: int):
 
 @bp.route("/enterprise/<int:enterprise_id>/members/invite", methods=["GET", "POST"])
 @require(Permission.ENTERPRISE_MEMBERS_MANAGE)
-def invite(enterprise_id: int):
+def invite(enterprise_id: int) -> ResponseReturnValue:
     """Invite a member or an agent by email."""
     found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
     form = InviteForm()
@@ -159,7 +160,7 @@ def invite(enterprise_id: int):
 
 @bp.post("/enterprise/<int:enterprise_id>/members/<int:membership_id>/revoke")
 @require(Permission.ENTERPRISE_MEMBERS_MANAGE)
-def revoke(enterprise_id: int, membership_id: int):
+def revoke(enterprise_id: int, membership_id: int) -> ResponseReturnValue:
     """Remove a member's or agent's access."""
     found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
     membership = load_membership_for(found, membership_id)
@@ -176,7 +177,7 @@ def revoke(enterprise_id: int, membership_id: int):
 @bp.route("/enterprise/<int:enterprise_id>/members/<int:membership_id>/mandate",
           methods=["GET", "POST"])
 @require(Permission.ENTERPRISE_MEMBERS_MANAGE)
-def mandate(enterprise_id: int, membership_id: int):
+def mandate(enterprise_id: int, membership_id: int) -> ResponseReturnValue:
     """Change the last day of an agent's mandate."""
     found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
     membership = load_membership_for(found, membership_id)
@@ -194,7 +195,7 @@ def mandate(enterprise_id: int, membership_id: int):
         else:
             db.session.commit()
             flash(_("The mandate now ends on %(date)s.",
-                    date=membership.mandate_expires_on.isoformat()), "success")
+                    date=form.mandate_expires_on.data.isoformat()), "success")
             return redirect(url_for("accounts.members", enterprise_id=found.id))
     return render_template("accounts/mandate.html", form=form, enterprise=found,
                            membership=membership)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -41,7 +42,7 @@ MAX_AUDIT_PAGE = 100_000
 
 @bp.get("/")
 @require(Permission.ADMIN_USERS_MANAGE)
-def index():
+def index() -> ResponseReturnValue:
     """Show what an administrator can manage."""
     counts = {kind: db.session.scalar(select(func.count(User.id)).where(User.kind == kind))
               for kind in UserKind}
@@ -50,7 +51,7 @@ def index():
 
 @bp.get("/users")
 @require(Permission.ADMIN_USERS_MANAGE)
-def users():
+def users() -> ResponseReturnValue:
     """List government staff accounts."""
     staff = db.session.scalars(
         select(User).where(User.kind != UserKind.ENTERPRISE)
@@ -60,7 +61,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(Permission.ADMIN_USERS_MANAGE)
-def create_user():
+def create_user() -> ResponseReturnValue:
     """Create an officer, legal-reviewer or administrator account."""
     form = StaffUserForm()
     departments = list_departments(db.session)
@@ -87,7 +88,7 @@ def create_user():
 
 @bp.post("/users/<int:user_id>/active")
 @require(Permission.ADMIN_USERS_MANAGE)
-def toggle_user(user_id: int):
+def toggle_user(user_id: int) -> ResponseReturnValue:
     """Enable or disable a staff account."""
     form = EmptyForm()
     if not form.validate_on_submit():
@@ -104,7 +105,7 @@ def toggle_user(user_id: int):
 
 @bp.route("/departments", methods=["GET", "POST"])
 @require(Permission.ADMIN_DEPARTMENTS_MANAGE)
-def departments():
+def departments() -> ResponseReturnValue:
     """List departments and add one."""
     form = DepartmentForm()
     if form.validate_on_submit():
@@ -125,7 +126,7 @@ def departments():
 
 @bp.get("/content")
 @require(Permission.ADMIN_CONTENT_VIEW)
-def content():
+def content() -> ResponseReturnValue:
     """Show when the compliance content was synced and what each sync changed."""
     syncs = db.session.scalars(select(ContentSync).order_by(ContentSync.id.desc()).limit(50))
     counts = {
@@ -141,7 +142,7 @@ def content():
 
 @bp.get("/audit")
 @require(Permission.ADMIN_AUDIT_VIEW)
-def audit():
+def audit() -> ResponseReturnValue:
     """Show the audit trail, newest first, one page at a time."""
     page = parse_positive_int(request.args.get("page", "1"), maximum=MAX_AUDIT_PAGE)
     if page is None:

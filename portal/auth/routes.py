@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -16,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -120,7 +122,7 @@ def _start_session(user: User) -> None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
-def sign_in():
+def sign_in() -> ResponseReturnValue:
     """Sign in with email or mobile number and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -156,7 +158,7 @@ def _sign_in_limits() -> SignInLimits:
                         unlock_link_hours=config["UNLOCK_LINK_HOURS"])
 
 
-def _absolute_link(endpoint: str, **values: object) -> str:
+def _absolute_link(endpoint: str, **values: Any) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
@@ -173,7 +175,7 @@ def _send_unlock_link(user: User, token: str) -> None:
 
 
 @bp.before_app_request
-def require_own_password():
+def require_own_password() -> ResponseReturnValue | None:
     """Keep a user whose password an administrator chose on the password page until changed."""
     if (request.endpoint in _ALLOWED_BEFORE_OWN_PASSWORD or request.endpoint is None
             or not current_user.is_authenticated or not current_user.must_change_password):
@@ -185,7 +187,7 @@ def require_own_password():
 
 @bp.post("/sign-out")
 @login_required
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     """Sign out of this browser."""
     form = EmptyForm()
     if form.validate_on_submit():
@@ -202,7 +204,7 @@ def sign_out():
 
 @bp.post("/account/sign-out-everywhere")
 @login_required
-def sign_out_all():
+def sign_out_all() -> ResponseReturnValue:
     """End every session of the signed-in user, including this one."""
     form = EmptyForm()
     if form.validate_on_submit():
@@ -241,7 +243,7 @@ def _send_registration_mail(started: RegistrationStarted) -> None:
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def confirm_registration_with_link(token: str):
+def confirm_registration_with_link(token: str) -> ResponseReturnValue:
     """Finish registering once the email is confirmed (a button: links get prefetched)."""
     pending = find_pending_registration(db.session, token, now=utcnow())
     if pending is None:
@@ -264,7 +266,7 @@ def confirm_registration_with_link(token: str):
 
 @bp.route("/password-reset", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def forgot_password():
+def forgot_password() -> ResponseReturnValue:
     """Ask for a password-reset link; the answer is the same whether an account exists."""
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
@@ -288,7 +290,7 @@ def forgot_password():
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def reset_password_with_link(token: str):
+def reset_password_with_link(token: str) -> ResponseReturnValue:
     """Choose a new password through the link sent by email."""
     if find_token(db.session, token, TokenPurpose.PASSWORD_RESET, now=utcnow()) is None:
         return render_template("auth/link_invalid.html"), 404
@@ -309,7 +311,7 @@ def reset_password_with_link(token: str):
 
 @bp.route("/account/unlock/<token>", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def unlock(token: str):
+def unlock(token: str) -> ResponseReturnValue:
     """Unlock one's account through the link sent by email (a button: links get prefetched)."""
     if find_token(db.session, token, TokenPurpose.UNLOCK, now=utcnow()) is None:
         return render_template("auth/link_invalid.html"), 404
@@ -328,7 +330,7 @@ def unlock(token: str):
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def register():
+def register() -> ResponseReturnValue:
     """Register an enterprise and its administrator."""
     if current_user.is_authenticated:
         flash(_("Sign out before registering another enterprise."), "info")
@@ -362,7 +364,7 @@ def register():
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit(_form_limit, methods=["POST"])
-def password():
+def password() -> ResponseReturnValue:
     """Change the signed-in user's password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -386,7 +388,7 @@ def password():
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @limiter.limit(_form_limit, methods=["POST"])
-def invitation(token: str):
+def invitation(token: str) -> ResponseReturnValue:
     """Accept an invitation to an enterprise, creating an account if needed."""
     found = find_invitation(db.session, token, utcnow())
     if found is None:
@@ -410,7 +412,7 @@ def invitation(token: str):
 
 @bp.post("/account/sessions/<int:session_id>/end")
 @login_required
-def end_other_session(session_id: int):
+def end_other_session(session_id: int) -> ResponseReturnValue:
     """End one of the signed-in user's sessions (another device, or this one)."""
     form = EmptyForm()
     if not form.validate_on_submit():

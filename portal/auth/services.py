@@ -17,9 +17,10 @@ import hashlib
 import logging
 import secrets
 from dataclasses import asdict, dataclass
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Enterprise, User
@@ -193,8 +194,8 @@ def _use_token(session: Session, token: str, purpose: TokenPurpose, *,
     if found is None:
         raise AccountError(LINK_INVALID)
     # Guarded by used_at IS NULL so that two concurrent uses cannot both succeed.
-    used = session.execute(update(AccountToken).where(
-        AccountToken.id == found.id, AccountToken.used_at.is_(None)).values(used_at=now))
+    used = cast("CursorResult[Any]", session.execute(update(AccountToken).where(
+        AccountToken.id == found.id, AccountToken.used_at.is_(None)).values(used_at=now)))
     if not used.rowcount:
         raise AccountError(LINK_INVALID)
     return found.user
@@ -312,9 +313,9 @@ def confirm_registration(session: Session, token: str, *,
     pending = find_pending_registration(session, token, now=now)
     if pending is None:
         raise AccountError(LINK_INVALID)
-    used = session.execute(update(PendingRegistration).where(
+    used = cast("CursorResult[Any]", session.execute(update(PendingRegistration).where(
         PendingRegistration.id == pending.id, PendingRegistration.used_at.is_(None))
-        .values(used_at=now))
+        .values(used_at=now)))
     if not used.rowcount:
         raise AccountError(LINK_INVALID)
     fields = dict(pending.data)

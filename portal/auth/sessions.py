@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 from ua_parser import parse as parse_user_agent
 
@@ -73,9 +74,9 @@ def end_session(session: Session, token: str | None, *, now: dt.datetime) -> Non
 def end_session_by_id(session: Session, user: User, session_id: int, *,
                       now: dt.datetime) -> bool:
     """End one of ``user``'s own sessions; return whether an open one was ended."""
-    ended = session.execute(update(UserSession).where(
+    ended = cast("CursorResult[Any]", session.execute(update(UserSession).where(
         UserSession.id == session_id, UserSession.user_id == user.id,
-        UserSession.ended_at.is_(None)).values(ended_at=now))
+        UserSession.ended_at.is_(None)).values(ended_at=now)))
     if not ended.rowcount:
         return False
     record_event(session, action="account.session_ended", object_type="user",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 #: Constraint names that are stable across SQLite and PostgreSQL, so that
@@ -93,17 +93,22 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        #: The registry that gives each thread (request) its own session.
+        self.registry: scoped_session[Session] = scoped_session(
+            sessionmaker(expire_on_commit=False))
+        #: The current request's session. The registry proxies every Session method to
+        #: it, so it is typed as the Session that services take.
+        self.session: Session = cast(Session, self.registry)
 
     def init_app(self, app: Flask) -> None:
         """Bind the session to the configured database and end it after each request."""
         self.engine = make_engine(app.config["DATABASE_URL"],
                                   pool_size=app.config["DATABASE_POOL_SIZE"])
-        self.session.configure(bind=self.engine)
+        self.registry.configure(bind=self.engine)
         app.teardown_appcontext(self._remove_session)
 
     def _remove_session(self, _exception: BaseException | None) -> None:
-        self.session.remove()
+        self.registry.remove()
 
     @property
     def dialect(self) -> str:

@@ -89,7 +89,7 @@ def seed_traditional() -> None:
         source = simplified.get(message.id)
         if source is None or not source.string:
             continue
-        if isinstance(source.string, tuple):
+        if isinstance(source.string, tuple | list):
             message.string = tuple(to_zh_hant(text) for text in source.string)
         else:
             message.string = to_zh_hant(source.string)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 
 from portal.core.clock import local_today
 from portal.extensions import csrf, db
@@ -31,7 +32,7 @@ def allow_cross_origin_reads(response):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/exemption-entries")
-def exemption_entries():
+def exemption_entries() -> ResponseReturnValue:
     """Return current exemption entries matching the filters, one page at a time."""
     parsed = parse_filters(db.session, request.args, today=local_today())
     if parsed.errors:
@@ -130,7 +131,7 @@ def openapi_document(*, industries: list[str], departments: list[str]) -> dict[s
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     """Serve the OpenAPI document of the API."""
     industries = sorted({version.guide.slug for version in current_guides(db.session)}
                         | {"common"})

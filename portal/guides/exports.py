@@ -100,7 +100,7 @@ def to_csv(header: list[str], rows: list[list[Any]]) -> bytes:
 def to_xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
     """Return the table as an XLSX workbook with a frozen header row."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
     sheet.title = "exemption-entries"
     sheet.append(header)
     for row in rows:

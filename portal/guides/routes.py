@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -76,14 +77,14 @@ def register_template_globals(state: Any) -> None:
 
 
 @bp.get("/guides")
-def index():
+def index() -> ResponseReturnValue:
     """List the industries that have a compliance guide."""
     guides = current_guides(db.session)
     return render_template("guides/index.html", guides=guides, industry_name=industry_name)
 
 
 @bp.get("/guides/<slug>")
-def guide(slug: str):
+def guide(slug: str) -> ResponseReturnValue:
     """Show an industry guide: text, obligations and the exemption entries that apply."""
     version = guide_by_slug(db.session, slug)
     if version is None:
@@ -112,7 +113,7 @@ def _filter_context(parsed: Any, guides: list[Any], departments: dict[str, Any],
 
 
 @bp.get("/exemptions")
-def entries():
+def entries() -> ResponseReturnValue:
     """Browse and search the exemption lists, with filters and pagination."""
     guides = current_guides(db.session)
     departments = departments_by_code(db.session)
@@ -126,7 +127,7 @@ def entries():
 
 
 @bp.get("/exemptions/<key>")
-def entry(key: str):
+def entry(key: str) -> ResponseReturnValue:
     """Show every column of an exemption entry, its conditions, validity and history."""
     record, versions = entry_versions(db.session, key)
     if record is None or not versions:
@@ -146,7 +147,7 @@ def entry(key: str):
 
 
 @bp.get("/exemptions/export.<fmt>")
-def export(fmt: str):
+def export(fmt: str) -> ResponseReturnValue:
     """Download the filtered lists as CSV (UTF-8 with BOM, for Excel) or XLSX."""
     if fmt not in FORMATS:
         abort(404)
@@ -172,7 +173,7 @@ def _precheck_entry(key: str | None) -> tuple[str, ExemptionEntryVersion] | None
 
 
 @bp.get("/check")
-def precheck():
+def precheck() -> ResponseReturnValue:
     """Start "Might I qualify?": choose the industry and the violation."""
     industry = request.args.get("industry") or None
     guides = current_guides(db.session)
@@ -189,7 +190,7 @@ def precheck():
 
 
 @bp.get("/check/<key>")
-def precheck_question(key: str):
+def precheck_question(key: str) -> ResponseReturnValue:
     """Ask the next unanswered question about the chosen violation, or show the result."""
     found = _precheck_entry(key)
     if found is None:

@@ -178,9 +178,10 @@ def _messages(error: ValidationError) -> Iterator[tuple[Path_, str]]:
     """Turn one jsonschema error into (relative path, message) pairs in plain words."""
     schema = error.schema if isinstance(error.schema, dict) else {}
     instance = error.instance
+    value: Any = error.validator_value  # the stubs add an Unset that errors never carry
     is_text = schema.get("title") == "LocalizedText"
     if error.validator == "required" and isinstance(instance, dict):
-        for name in error.validator_value:
+        for name in value:
             if name not in instance:
                 yield (), (f"missing language '{name}'" if is_text
                            else f"missing required field '{name}'")
@@ -194,17 +195,16 @@ def _messages(error: ValidationError) -> Iterator[tuple[Path_, str]]:
                 yield (str(name),), (f"unknown language '{name}' (use zh_Hans, en, zh_Hant)"
                                      if is_text else f"unknown field '{name}'")
     elif error.validator == "type":
-        wanted = error.validator_value if isinstance(error.validator_value, list) else [
-            error.validator_value]
+        wanted: list[str] = value if isinstance(value, list) else [value]
         yield (), (f"expected {' or '.join(_TYPE_NAMES.get(w, w) for w in wanted)}, "
                    f"got {_describe(instance)}")
     elif error.validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        allowed = ", ".join(str(v) for v in value)
         yield (), f"{_describe(instance)} is not one of: {allowed}"
     elif error.validator == "pattern":
         hint = schema.get("description", "")
         yield (), (f"{_describe(instance)} does not have the required form "
-                   f"{error.validator_value}" + (f" ({hint})" if hint else ""))
+                   f"{value}" + (f" ({hint})" if hint else ""))
     elif error.validator in ("minProperties", "maxProperties") and (
             "question" in schema.get("properties", {}) or "allOf" in schema):
         yield (), "a condition names exactly one operator: equals, not_equals, in, not_in, gt, lt"
@@ -212,7 +212,7 @@ def _messages(error: ValidationError) -> Iterator[tuple[Path_, str]]:
             schema.get("properties", {})) == {"all", "any"}:
         yield (), "show_if takes exactly one of 'all' or 'any'"
     elif error.validator == "anyOf" and any("pattern" in s.get("$ref", "") or "$ref" in s
-                                           for s in error.validator_value):
+                                           for s in value):
         yield (), f"expected a date YYYY-MM-DD or null, got {_describe(instance)}"
     elif error.validator == "uniqueItems":
         yield (), "list has repeated items"

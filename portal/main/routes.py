@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -21,13 +22,13 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     """Tell enterprises, officers and the public what they can do here."""
     return render_template("main/home.html")
 
 
 @bp.post("/language")
-def set_language():
+def set_language() -> ResponseReturnValue:
     """Switch the interface language and go back to the page the user was on."""
     form = LanguageForm()
     if not form.validate_on_submit():
@@ -44,7 +45,7 @@ def set_language():
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Report whether the portal and its database answer (for load balancers)."""
     try:
         db.session.execute(text("SELECT 1"))
@@ -58,7 +59,7 @@ def healthz():
 
 
 @bp.get("/robots.txt")
-def robots():
+def robots() -> ResponseReturnValue:
     """Keep account pages out of search engines."""
     body = "User-agent: *\nDisallow: /account\nDisallow: /enterprise\nDisallow: /admin\n"
     return body, 200, {"Content-Type": "text/plain; charset=utf-8"}

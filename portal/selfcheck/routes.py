@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -103,7 +105,7 @@ def _editable(self_check: SelfCheck) -> SelfCheck:
 
 @bp.get("/self-checks")
 @require(Permission.SELFCHECK_OWN_VIEW)
-def index():
+def index() -> ResponseReturnValue:
     """List the enterprise's self-checks and offer to start or continue one."""
     enterprise = g.membership.enterprise
     checks = list_self_checks(db.session, enterprise)
@@ -114,7 +116,7 @@ def index():
 
 @bp.post("/self-checks/new")
 @require(Permission.SELFCHECK_OWN_EDIT)
-def start():
+def start() -> ResponseReturnValue:
     """Start a self-check (from the previous answers), or continue the open draft."""
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -139,7 +141,7 @@ def _task_rows(self_check: SelfCheck) -> list[dict[str, Any]]:
 
 @bp.get("/self-checks/<int:self_check_id>")
 @require(Permission.SELFCHECK_OWN_EDIT)
-def tasks(self_check_id: int):
+def tasks(self_check_id: int) -> ResponseReturnValue:
     """Show the task list: each section with its status."""
     self_check = _editable(load_self_check_for(self_check_id, "edit"))
     rows = _task_rows(self_check)
@@ -163,7 +165,7 @@ _UPLOAD_PROBLEMS = {"type": engine.AnswerProblem.FILE_TYPE,
                     "unsafe": engine.AnswerProblem.FILE_UNSAFE}
 
 
-def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[str, Any],
+def _posted_files(self_check: SelfCheck, section: Mapping[str, Any], posted: dict[str, Any],
                   checked: dict[str, CheckedUpload]) -> dict[str, engine.InvalidAnswer]:
     """Check uploaded files of the section's attachment questions by content.
 
@@ -196,7 +198,7 @@ def _posted_files(self_check: SelfCheck, section: dict[str, Any], posted: dict[s
 
 @bp.route("/self-checks/<int:self_check_id>/sections/<section_id>", methods=["GET", "POST"])
 @require(Permission.SELFCHECK_OWN_EDIT)
-def section(self_check_id: int, section_id: str):
+def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
     """Ask one section's visible questions; every submit saves the draft."""
     self_check = _editable(load_self_check_for(self_check_id, "edit"))
     definition = self_check.questionnaire.definition
@@ -257,7 +259,7 @@ def _next_step(self_check: SelfCheck, section_id: str) -> str:
 
 @bp.get("/self-checks/<int:self_check_id>/files/<question_id>")
 @login_required
-def attachment(self_check_id: int, question_id: str):
+def attachment(self_check_id: int, question_id: str) -> ResponseReturnValue:
     """Download a file uploaded as an answer, always as an attachment."""
     self_check = load_self_check_for(self_check_id, "view")
     answer = self_check.answers.get(question_id)
@@ -272,7 +274,7 @@ def attachment(self_check_id: int, question_id: str):
 
 @bp.get("/self-checks/<int:self_check_id>/check-answers")
 @require(Permission.SELFCHECK_OWN_EDIT)
-def check_answers(self_check_id: int):
+def check_answers(self_check_id: int) -> ResponseReturnValue:
     """Show every answer with a link to change it (check your answers)."""
     self_check = _editable(load_self_check_for(self_check_id, "edit"))
     rows = answer_rows(self_check, str(get_locale()))
@@ -283,7 +285,7 @@ def check_answers(self_check_id: int):
 
 @bp.route("/self-checks/<int:self_check_id>/declaration", methods=["GET", "POST"])
 @require(Permission.SELFCHECK_OWN_EDIT)
-def declaration(self_check_id: int):
+def declaration(self_check_id: int) -> ResponseReturnValue:
     """Sign the commitment (承诺) and submit."""
     self_check = load_self_check_for(self_check_id, "edit")
     if self_check.status == SelfCheckStatus.SUBMITTED and request.method == "POST":
@@ -324,7 +326,7 @@ def declaration(self_check_id: int):
 
 @bp.get("/self-checks/<int:self_check_id>/confirmation")
 @require(Permission.SELFCHECK_OWN_VIEW)
-def confirmation(self_check_id: int):
+def confirmation(self_check_id: int) -> ResponseReturnValue:
     """Confirm submission with the reference number and what happens next."""
     self_check = load_self_check_for(self_check_id, "view")
     if self_check.status != SelfCheckStatus.SUBMITTED:
@@ -341,7 +343,7 @@ def _result_view(self_check: SelfCheck) -> dict[str, Any]:
 
 @bp.get("/self-checks/<int:self_check_id>/result")
 @require(Permission.SELFCHECK_OWN_VIEW)
-def result(self_check_id: int):
+def result(self_check_id: int) -> ResponseReturnValue:
     """Show score, band and findings with deadlines and exemption entries."""
     self_check = load_self_check_for(self_check_id, "view")
     if self_check.status != SelfCheckStatus.SUBMITTED:
@@ -351,7 +353,7 @@ def result(self_check_id: int):
 
 @bp.get("/self-checks/<int:self_check_id>/result.pdf")
 @require(Permission.SELFCHECK_OWN_VIEW)
-def result_pdf(self_check_id: int):
+def result_pdf(self_check_id: int) -> ResponseReturnValue:
     """Download the result as a PDF."""
     self_check = load_self_check_for(self_check_id, "view")
     if self_check.status != SelfCheckStatus.SUBMITTED:
@@ -364,7 +366,7 @@ def result_pdf(self_check_id: int):
 
 @bp.get("/officer/self-checks")
 @require(Permission.SELFCHECK_DEPARTMENT_VIEW)
-def officer_list():
+def officer_list() -> ResponseReturnValue:
     """List self-checks of the enterprises in the department's industries (read-only)."""
     department = current_user.department
     industries = department_industries(db.session, department.code)
@@ -380,7 +382,7 @@ def officer_list():
 
 @bp.get("/officer/self-checks/<int:self_check_id>")
 @require(Permission.SELFCHECK_DEPARTMENT_VIEW)
-def officer_view(self_check_id: int):
+def officer_view(self_check_id: int) -> ResponseReturnValue:
     """Show one self-check to an officer of a department it concerns (read-only)."""
     self_check = load_self_check_for(self_check_id, "view")
     return render_template("selfcheck/result.html", officer_view=True,

@@ -284,19 +284,22 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     evaluation = engine.evaluate(definition, answers)
     if evaluation.missing_required:
         raise Incomplete(evaluation.missing_required)
-    self_check.answers = answers
-    self_check.submitted_at = now
-    self_check.submitted_by_id = user.id
-    self_check.signer_name = signer_name.strip()
-    self_check.signer_role = signer_role.strip()
-    self_check.commitment_text = commitment_text
-    self_check.score = evaluation.score
-    self_check.band = evaluation.band["code"] if evaluation.band else None
-    self_check.result = evaluation.as_dict()
-    self_check.reference = _reference(self_check, now)
-    self_check.findings = findings_of(evaluation, submitted_on=now.astimezone(timezone).date(),
-                                      now=now)
-    self_check.updated_at = now
+    # One flush, in the transition: the version column then bumps once, and a concurrent
+    # second submit fails there (as ConcurrentUpdate), not in an earlier autoflush.
+    with session.no_autoflush:
+        self_check.answers = answers
+        self_check.submitted_at = now
+        self_check.submitted_by_id = user.id
+        self_check.signer_name = signer_name.strip()
+        self_check.signer_role = signer_role.strip()
+        self_check.commitment_text = commitment_text
+        self_check.score = evaluation.score
+        self_check.band = evaluation.band["code"] if evaluation.band else None
+        self_check.result = evaluation.as_dict()
+        self_check.reference = _reference(self_check, now)
+        self_check.findings = findings_of(evaluation, submitted_on=now.astimezone(timezone).date(),
+                                          now=now)
+        self_check.updated_at = now
     # The version column makes a concurrent second submit fail at this flush.
     SELF_CHECK_WORKFLOW.transition(
         self_check, SelfCheckStatus.SUBMITTED, actor=user, now=now,

@@ -34,8 +34,15 @@ def link_in_mail(fragment: str) -> str:
     assert links, f"no mail with a {fragment} link in {SERVER_LOG[-1]}"
     return links[-1]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed")
+
+def _skip_without_chromium() -> None:
+    """Skip the test that needs the browser when Chromium is not installed.
+
+    A module-level ``pytestmark`` in a conftest applies to no test, so each fixture
+    that needs the browser skips here instead (a skip, not an error).
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
 
 
 def _free_port() -> int:
@@ -47,8 +54,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start the portal (migrated, demo data loaded) and return its base URL."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
+    _skip_without_chromium()
     folder = tmp_path_factory.mktemp("e2e")
     env = {
         **os.environ,
@@ -66,24 +72,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["guides", "sync"], ["demo", "load"]):
         subprocess.run([*flask, *command], cwd=PROJECT_ROOT, env=env, check=True,
-                       capture_output=True)
+                       capture_output=True, timeout=300)
     port = _free_port()
     SERVER_LOG.append(folder / "server.log")
     log = (folder / "server.log").open("w")
     server = subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", str(port)],
                               cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+    for _attempt in range(150):  # 150 tries 0.2 s apart: about 30 s at most
+        if server.poll() is not None:
+            break
         try:
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
                 if response.status == 200:
                     break
         except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("the portal did not start: see " + str(log.name)) from None
             time.sleep(0.2)
+    else:
+        server.kill()
+        raise RuntimeError(f"the portal did not start in 30 s: see {log.name}")
+    if server.poll() is not None:
+        raise RuntimeError(f"the portal stopped at start-up: see {log.name}")
     yield base_url
     server.terminate()
     server.wait(timeout=10)
@@ -93,6 +102,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Launch headless Chromium once for the session."""
+    _skip_without_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -21,7 +21,6 @@ from tests.functional.test_selfcheck import (
     _submit,
 )
 from tests.functional.test_selfcheck import catering as catering  # a fixture
-from tests.functional.test_selfcheck import synced as synced  # a fixture
 
 TOLD = dt.date(2027, 1, 15)
 MOVED = dt.date(2031, 3, 3)
@@ -37,7 +36,7 @@ def _submit_with_findings(client, world) -> int:
 
 
 def test_findings_are_stored_with_the_deadline_computed_at_submission(
-        english_client, synced, catering, monkeypatch):
+        english_client, real_content, catering, monkeypatch):
     calls = []
 
     def calendar(start, days):
@@ -62,7 +61,7 @@ def test_findings_are_stored_with_the_deadline_computed_at_submission(
 
 
 def test_a_calendar_change_after_submission_does_not_move_the_stored_deadline(
-        app, english_client, synced, catering, monkeypatch):
+        app, english_client, real_content, catering, monkeypatch):
     monkeypatch.setattr(services, "add_working_days",
                         lambda start, days: Deadline(TOLD, estimated=False))
     self_check_id = _submit_with_findings(english_client, catering)
@@ -80,7 +79,7 @@ def test_a_calendar_change_after_submission_does_not_move_the_stored_deadline(
             if f.deadline is not None} == {TOLD}
 
 
-def test_officers_see_the_stored_deadline_too(app, client, synced, catering, monkeypatch):
+def test_officers_see_the_stored_deadline_too(app, client, real_content, catering, monkeypatch):
     from portal.accounts.models import Department
     from tests.factories import UserFactory
 
@@ -101,7 +100,7 @@ def test_officers_see_the_stored_deadline_too(app, client, synced, catering, mon
     assert told in page and later not in page
 
 
-def test_the_officer_scope_is_stored_when_the_self_check_starts(client, synced, catering):
+def test_the_officer_scope_is_stored_when_the_self_check_starts(client, real_content, catering):
     _enterprise_client(client, catering)
     self_check = _self_check(_start(client))
     stored = {(d.department_code, d.lead) for d in self_check.departments}
@@ -112,7 +111,7 @@ def test_the_officer_scope_is_stored_when_the_self_check_starts(client, synced, 
 
 
 def test_an_officer_keeps_seeing_a_self_check_when_the_guide_drops_the_department(
-        app, client, synced, catering):
+        app, client, real_content, catering):
     """Scope is read from the self-check, not from today's guide."""
     from portal.accounts.models import Department
     from portal.guides.models import IndustryGuide, IndustryGuideVersion

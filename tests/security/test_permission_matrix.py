@@ -1,8 +1,11 @@
-"""Every endpoint is declared with the roles that may use it, and checked for each role.
+"""Every (endpoint, method) pair is declared with the roles that may use it, and checked.
 
-A new route that is not declared here fails ``test_every_endpoint_is_declared``.
-Each declared endpoint is requested by every role; endpoints taking an object id
-are also requested with another enterprise's object, which must be not found.
+A new route, or a new method on a route, that is not declared here fails
+``test_every_endpoint_is_declared``. Each declared pair is requested by every role
+(POSTs with a valid CSRF token and, where a form is posted, valid data, so that a
+refusal is the permission check's doing); a refused POST must change nothing that
+``Rule.state`` reads. Endpoints taking an object id are also requested with another
+enterprise's object, which must be not found.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from portal.accounts.models import Membership
+from portal.accounts.models import Department, Invitation, Membership, User
 from portal.accounts.services import EnterpriseRegistration, invite_member
 from portal.auth.models import TokenPurpose, UserSession
 from portal.auth.services import issue_token, start_registration
@@ -23,7 +26,7 @@ from portal.core.db import utcnow
 from portal.core.identifiers import make_uscc
 from portal.extensions import db
 from portal.selfcheck.models import SelfCheck
-from tests.conftest import World
+from tests.conftest import PASSWORD, World
 
 ROLES = ("anonymous", "enterprise_admin", "enterprise_member", "enterprise_agent", "officer",
          "legal_reviewer", "admin")
@@ -43,6 +46,10 @@ class Rule:
     allowed: frozenset[str]
     data: Callable[[World], dict[str, object]] = lambda world: {}
     other_path: Callable[[World], str] | None = None
+    #: What a refused request must leave unchanged (read before and after it).
+    state: Callable[[World], object] | None = None
+    #: The statuses that refuse a signed-in role that is not allowed.
+    refused_with: frozenset[int] = frozenset({403, 404})
     notes: str = field(default="")
 
 
@@ -93,111 +100,205 @@ def _registration_token(world: World) -> str:
     return started.token
 
 
-ENDPOINTS: dict[str, Rule] = {
-    "static": Rule("GET", lambda w: "/static/css/portal.css", EVERYONE),
-    "main.home": Rule("GET", lambda w: "/", EVERYONE),
-    "main.healthz": Rule("GET", lambda w: "/healthz", EVERYONE),
-    "main.robots": Rule("GET", lambda w: "/robots.txt", EVERYONE),
-    "main.set_language": Rule("POST", lambda w: "/language", EVERYONE,
-                              data=lambda w: {"locale": "en"}),
-    "auth.sign_in": Rule("GET", lambda w: "/sign-in", EVERYONE),
-    "auth.register": Rule("GET", lambda w: "/register", EVERYONE),
-    "auth.sign_out": Rule("POST", lambda w: "/sign-out", SIGNED_IN),
-    "auth.sign_out_all": Rule("POST", lambda w: "/account/sign-out-everywhere", SIGNED_IN),
-    "auth.password": Rule("GET", lambda w: "/account/password", SIGNED_IN),
-    "auth.invitation": Rule("GET", lambda w: f"/invitations/{_invitation_token(w)}", EVERYONE),
-    "auth.forgot_password": Rule("GET", lambda w: "/password-reset", EVERYONE),
-    "auth.reset_password_with_link": Rule(
+def _count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _reloaded(instance):  # type: ignore[no-untyped-def]
+    return db.session.get(type(instance), instance.id, populate_existing=True)
+
+
+STRONG_PASSWORD = "Harbour-Lights-2026"
+
+ENDPOINTS: dict[tuple[str, str], Rule] = {
+    ("static", "GET"): Rule("GET", lambda w: "/static/css/portal.css", EVERYONE),
+    ("main.home", "GET"): Rule("GET", lambda w: "/", EVERYONE),
+    ("main.healthz", "GET"): Rule("GET", lambda w: "/healthz", EVERYONE),
+    ("main.robots", "GET"): Rule("GET", lambda w: "/robots.txt", EVERYONE),
+    ("main.set_language", "POST"): Rule("POST", lambda w: "/language", EVERYONE,
+                                        data=lambda w: {"locale": "en"}),
+    ("auth.sign_in", "GET"): Rule("GET", lambda w: "/sign-in", EVERYONE),
+    ("auth.sign_in", "POST"): Rule(
+        "POST", lambda w: "/sign-in", EVERYONE,
+        data=lambda w: {"identifier": w.enterprise_member.email, "password": PASSWORD}),
+    ("auth.register", "GET"): Rule("GET", lambda w: "/register", EVERYONE),
+    ("auth.register", "POST"): Rule(
+        "POST", lambda w: "/register", EVERYONE,
+        data=lambda w: {
+            "uscc": make_uscc("91440115", "MA5PM001"), "name": "广州南沙矩阵测试有限公司",
+            "industry_code": "62", "town": "huangge", "address": "黄阁镇麒龙西路1号",
+            "legal_representative": "王五", "contact_mobile": "13900139000",
+            "contact_email": "matrix@example.com", "admin_name": "王小五",
+            "admin_email": "matrix.admin@example.com", "admin_mobile": "13900139001",
+            "password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD}),
+    ("auth.sign_out", "POST"): Rule("POST", lambda w: "/sign-out", SIGNED_IN),
+    ("auth.sign_out_all", "POST"): Rule("POST", lambda w: "/account/sign-out-everywhere",
+                                        SIGNED_IN),
+    ("auth.password", "GET"): Rule("GET", lambda w: "/account/password", SIGNED_IN),
+    ("auth.password", "POST"): Rule(
+        "POST", lambda w: "/account/password", SIGNED_IN,
+        data=lambda w: {"current_password": PASSWORD, "password": STRONG_PASSWORD,
+                        "confirm": STRONG_PASSWORD},
+        state=lambda w: sorted(u.password_hash for u in db.session.scalars(select(User)))),
+    ("auth.invitation", "GET"): Rule(
+        "GET", lambda w: f"/invitations/{_invitation_token(w)}", EVERYONE),
+    # Someone signed in cannot accept an invitation for an account of their own: 409.
+    ("auth.invitation", "POST"): Rule(
+        "POST", lambda w: f"/invitations/{_invitation_token(w)}", frozenset({"anonymous"}),
+        data=lambda w: {"display_name": "新同事", "password": STRONG_PASSWORD,
+                        "confirm": STRONG_PASSWORD},
+        state=lambda w: _count(Membership), refused_with=frozenset({409})),
+    ("auth.forgot_password", "GET"): Rule("GET", lambda w: "/password-reset", EVERYONE),
+    ("auth.reset_password_with_link", "GET"): Rule(
         "GET", lambda w: f"/password-reset/{_link_token(TokenPurpose.PASSWORD_RESET)(w)}",
         EVERYONE),
-    "auth.unlock": Rule(
+    ("auth.unlock", "GET"): Rule(
         "GET", lambda w: f"/account/unlock/{_link_token(TokenPurpose.UNLOCK)(w)}", EVERYONE),
-    "auth.confirm_registration_with_link": Rule(
+    ("auth.confirm_registration_with_link", "GET"): Rule(
         "GET", lambda w: f"/register/confirm/{_registration_token(w)}", EVERYONE),
-    "auth.end_other_session": Rule(
+    ("auth.forgot_password", "POST"): Rule(
+        "POST", lambda w: "/password-reset", EVERYONE,
+        data=lambda w: {"identifier": w.enterprise_member.email}),
+    ("auth.reset_password_with_link", "POST"): Rule(
+        "POST", lambda w: f"/password-reset/{_link_token(TokenPurpose.PASSWORD_RESET)(w)}",
+        EVERYONE, data=lambda w: {"password": STRONG_PASSWORD, "confirm": STRONG_PASSWORD}),
+    ("auth.unlock", "POST"): Rule(
+        "POST", lambda w: f"/account/unlock/{_link_token(TokenPurpose.UNLOCK)(w)}", EVERYONE),
+    ("auth.confirm_registration_with_link", "POST"): Rule(
+        "POST", lambda w: f"/register/confirm/{_registration_token(w)}", EVERYONE),
+    ("auth.end_other_session", "POST"): Rule(
         "POST", lambda w: f"/account/sessions/{_newest_session_id(w)}/end", SIGNED_IN,
         other_path=lambda w: f"/account/sessions/{_someone_elses_session_id(w)}/end"),
-    "accounts.profile": Rule("GET", lambda w: "/account", SIGNED_IN),
-    "accounts.switch_enterprise": Rule(
+    ("accounts.profile", "GET"): Rule("GET", lambda w: "/account", SIGNED_IN),
+    ("accounts.switch_enterprise", "POST"): Rule(
         "POST", lambda w: "/account/enterprise", ENTERPRISE,
         data=lambda w: {"enterprise_id": w.enterprise.id}),
-    "accounts.enterprise": Rule("GET", lambda w: "/enterprise", ENTERPRISE),
-    "accounts.members": Rule(
+    ("accounts.enterprise", "GET"): Rule("GET", lambda w: "/enterprise", ENTERPRISE),
+    ("accounts.members", "GET"): Rule(
         "GET", lambda w: f"/enterprise/{w.enterprise.id}/members",
         frozenset({"enterprise_admin", "enterprise_member"}),
         other_path=lambda w: f"/enterprise/{w.other_enterprise.id}/members"),
-    "accounts.invite": Rule(
+    ("accounts.invite", "GET"): Rule(
         "GET", lambda w: f"/enterprise/{w.enterprise.id}/members/invite",
         frozenset({"enterprise_admin"}),
         other_path=lambda w: f"/enterprise/{w.other_enterprise.id}/members/invite"),
-    "accounts.revoke": Rule(
+    ("accounts.invite", "POST"): Rule(
+        "POST", lambda w: f"/enterprise/{w.enterprise.id}/members/invite",
+        frozenset({"enterprise_admin"}),
+        data=lambda w: {"email": "matrix.invitee@example.com", "role": "member"},
+        other_path=lambda w: f"/enterprise/{w.other_enterprise.id}/members/invite",
+        state=lambda w: _count(Invitation)),
+    ("accounts.revoke", "POST"): Rule(
         "POST",
         lambda w: f"/enterprise/{w.enterprise.id}/members/{_member_membership(w).id}/revoke",
         frozenset({"enterprise_admin"}),
         data=lambda w: {"version": _member_membership(w).version},
         other_path=lambda w: (f"/enterprise/{w.enterprise.id}/members/"
-                              f"{w.other_member_membership.id}/revoke")),
-    "accounts.mandate": Rule(
+                              f"{w.other_member_membership.id}/revoke"),
+        state=lambda w: sorted(db.session.scalars(select(Membership.status)))),
+    ("accounts.mandate", "GET"): Rule(
         "GET",
         lambda w: f"/enterprise/{w.enterprise.id}/members/{w.agent_membership.id}/mandate",
         frozenset({"enterprise_admin"}),
         other_path=lambda w: (f"/enterprise/{w.other_enterprise.id}/members/"
                               f"{w.agent_membership.id}/mandate")),
-    "admin.index": Rule("GET", lambda w: "/admin/", ADMIN),
-    "admin.users": Rule("GET", lambda w: "/admin/users", ADMIN),
-    "admin.create_user": Rule("GET", lambda w: "/admin/users/new", ADMIN),
-    "admin.toggle_user": Rule("POST", lambda w: f"/admin/users/{w.officer.id}/active", ADMIN,
-                              other_path=lambda w: (f"/admin/users/{w.enterprise_admin.id}"
-                                                    "/active")),
-    "admin.departments": Rule("GET", lambda w: "/admin/departments", ADMIN),
-    "admin.audit": Rule("GET", lambda w: "/admin/audit", ADMIN),
-    "admin.content": Rule("GET", lambda w: "/admin/content", ADMIN),
-    "guides.index": Rule("GET", lambda w: "/guides", EVERYONE),
-    "guides.guide": Rule("GET", lambda w: f"/guides/{w.guide.slug}", EVERYONE),
-    "guides.entries": Rule("GET", lambda w: "/exemptions", EVERYONE),
-    "guides.entry": Rule("GET", lambda w: f"/exemptions/{w.entry.key}", EVERYONE),
-    "guides.export": Rule("GET", lambda w: "/exemptions/export.csv", EVERYONE),
-    "guides.precheck": Rule("GET", lambda w: "/check", EVERYONE),
-    "guides.precheck_question": Rule("GET", lambda w: f"/check/{w.entry.key}", EVERYONE),
-    "api.exemption_entries": Rule("GET", lambda w: "/api/v1/exemption-entries", EVERYONE),
-    "api.openapi": Rule("GET", lambda w: "/api/v1/openapi.json", EVERYONE),
-    "selfcheck.index": Rule("GET", lambda w: "/self-checks", ENTERPRISE),
-    "selfcheck.start": Rule("POST", lambda w: "/self-checks/new", ENTERPRISE),
-    "selfcheck.tasks": Rule("GET", lambda w: f"/self-checks/{w.draft.id}", ENTERPRISE,
-                            other_path=lambda w: f"/self-checks/{w.other_draft.id}"),
-    "selfcheck.section": Rule(
+    ("accounts.mandate", "POST"): Rule(
+        "POST",
+        lambda w: f"/enterprise/{w.enterprise.id}/members/{w.agent_membership.id}/mandate",
+        frozenset({"enterprise_admin"}),
+        data=lambda w: {"mandate_expires_on": (utcnow().date() + dt.timedelta(days=30)
+                                               ).isoformat(),
+                        "version": w.agent_membership.version},
+        other_path=lambda w: (f"/enterprise/{w.other_enterprise.id}/members/"
+                              f"{w.agent_membership.id}/mandate"),
+        state=lambda w: _reloaded(w.agent_membership).mandate_expires_on),
+    ("admin.index", "GET"): Rule("GET", lambda w: "/admin/", ADMIN),
+    ("admin.users", "GET"): Rule("GET", lambda w: "/admin/users", ADMIN),
+    ("admin.create_user", "GET"): Rule("GET", lambda w: "/admin/users/new", ADMIN),
+    ("admin.create_user", "POST"): Rule(
+        "POST", lambda w: "/admin/users/new", ADMIN,
+        data=lambda w: {"display_name": "新执法人员", "email": "matrix.officer@example.gov.cn",
+                        "kind": "officer", "department": str(w.department.id),
+                        "password": STRONG_PASSWORD},
+        state=lambda w: _count(User)),
+    ("admin.toggle_user", "POST"): Rule(
+        "POST", lambda w: f"/admin/users/{w.officer.id}/active", ADMIN,
+        other_path=lambda w: f"/admin/users/{w.enterprise_admin.id}/active",
+        state=lambda w: sorted(db.session.scalars(select(User.is_active)))),
+    ("admin.departments", "GET"): Rule("GET", lambda w: "/admin/departments", ADMIN),
+    ("admin.departments", "POST"): Rule(
+        "POST", lambda w: "/admin/departments", ADMIN,
+        data=lambda w: {"code": "matrix_bureau", "name_zh_hans": "区矩阵测试局",
+                        "name_en": "District matrix bureau", "short_name": "穗南矩"},
+        state=lambda w: _count(Department)),
+    ("admin.audit", "GET"): Rule("GET", lambda w: "/admin/audit", ADMIN),
+    ("admin.content", "GET"): Rule("GET", lambda w: "/admin/content", ADMIN),
+    ("guides.index", "GET"): Rule("GET", lambda w: "/guides", EVERYONE),
+    ("guides.guide", "GET"): Rule("GET", lambda w: f"/guides/{w.guide.slug}", EVERYONE),
+    ("guides.entries", "GET"): Rule("GET", lambda w: "/exemptions", EVERYONE),
+    ("guides.entry", "GET"): Rule("GET", lambda w: f"/exemptions/{w.entry.key}", EVERYONE),
+    ("guides.export", "GET"): Rule("GET", lambda w: "/exemptions/export.csv", EVERYONE),
+    ("guides.precheck", "GET"): Rule("GET", lambda w: "/check", EVERYONE),
+    ("guides.precheck_question", "GET"): Rule("GET", lambda w: f"/check/{w.entry.key}",
+                                              EVERYONE),
+    ("api.exemption_entries", "GET"): Rule("GET", lambda w: "/api/v1/exemption-entries",
+                                           EVERYONE),
+    ("api.openapi", "GET"): Rule("GET", lambda w: "/api/v1/openapi.json", EVERYONE),
+    ("selfcheck.index", "GET"): Rule("GET", lambda w: "/self-checks", ENTERPRISE),
+    ("selfcheck.start", "POST"): Rule("POST", lambda w: "/self-checks/new", ENTERPRISE,
+                                      state=lambda w: _count(SelfCheck)),
+    ("selfcheck.tasks", "GET"): Rule(
+        "GET", lambda w: f"/self-checks/{w.draft.id}", ENTERPRISE,
+        other_path=lambda w: f"/self-checks/{w.other_draft.id}"),
+    ("selfcheck.section", "GET"): Rule(
         "GET", lambda w: f"/self-checks/{w.draft.id}/sections/s1", ENTERPRISE,
         other_path=lambda w: f"/self-checks/{w.other_draft.id}/sections/s1"),
-    "selfcheck.check_answers": Rule(
+    ("selfcheck.section", "POST"): Rule(
+        "POST", lambda w: f"/self-checks/{w.draft.id}/sections/s1", ENTERPRISE,
+        data=lambda w: {"q-licensed": "yes"},
+        other_path=lambda w: f"/self-checks/{w.other_draft.id}/sections/s1",
+        state=lambda w: [_reloaded(w.draft).answers, _reloaded(w.other_draft).answers]),
+    ("selfcheck.check_answers", "GET"): Rule(
         "GET", lambda w: f"/self-checks/{w.draft.id}/check-answers", ENTERPRISE,
         other_path=lambda w: f"/self-checks/{w.other_draft.id}/check-answers"),
-    "selfcheck.declaration": Rule(
+    ("selfcheck.declaration", "GET"): Rule(
         "GET", lambda w: f"/self-checks/{w.draft.id}/declaration", ENTERPRISE,
         other_path=lambda w: f"/self-checks/{w.other_draft.id}/declaration"),
-    "selfcheck.confirmation": Rule(
+    ("selfcheck.declaration", "POST"): Rule(
+        "POST", lambda w: f"/self-checks/{w.draft.id}/declaration", ENTERPRISE,
+        data=lambda w: {"signer_name": "陈经理", "signer_role": "法定代表人", "agree": "y",
+                        "version": w.draft.version},
+        other_path=lambda w: f"/self-checks/{w.other_draft.id}/declaration",
+        state=lambda w: [_reloaded(w.draft).status, _reloaded(w.other_draft).status]),
+    ("selfcheck.confirmation", "GET"): Rule(
         "GET", lambda w: f"/self-checks/{w.submitted.id}/confirmation", ENTERPRISE,
         other_path=lambda w: f"/self-checks/{w.other_submitted.id}/confirmation"),
-    "selfcheck.result": Rule(
+    ("selfcheck.result", "GET"): Rule(
         "GET", lambda w: f"/self-checks/{w.submitted.id}/result", ENTERPRISE,
         other_path=lambda w: f"/self-checks/{w.other_submitted.id}/result"),
-    "selfcheck.result_pdf": Rule(
+    ("selfcheck.result_pdf", "GET"): Rule(
         "GET", lambda w: f"/self-checks/{w.submitted.id}/result.pdf", ENTERPRISE,
         other_path=lambda w: f"/self-checks/{w.other_submitted.id}/result.pdf"),
-    "selfcheck.attachment": Rule(
+    ("selfcheck.attachment", "GET"): Rule(
         "GET", lambda w: f"/self-checks/{w.submitted.id}/files/evidence", ENTERPRISE | OFFICERS,
         other_path=lambda w: f"/self-checks/{w.other_submitted.id}/files/evidence"),
-    "selfcheck.officer_list": Rule("GET", lambda w: "/officer/self-checks", OFFICERS),
-    "selfcheck.officer_view": Rule(
+    ("selfcheck.officer_list", "GET"): Rule("GET", lambda w: "/officer/self-checks", OFFICERS),
+    ("selfcheck.officer_view", "GET"): Rule(
         "GET", lambda w: f"/officer/self-checks/{w.submitted.id}", OFFICERS,
         other_path=lambda w: f"/officer/self-checks/{w.other_submitted.id}"),
 }
 
+#: Methods every route answers by itself (Flask adds them).
+AUTOMATIC_METHODS = frozenset({"HEAD", "OPTIONS"})
+
 
 def test_every_endpoint_is_declared(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    undeclared = endpoints - set(ENDPOINTS)
-    assert not undeclared, f"declare these endpoints in the permission matrix: {undeclared}"
-    assert not set(ENDPOINTS) - endpoints, "the matrix names endpoints that no longer exist"
+    served = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in (rule.methods or set()) - AUTOMATIC_METHODS}
+    undeclared = served - set(ENDPOINTS)
+    assert not undeclared, f"declare these in the permission matrix: {sorted(undeclared)}"
+    assert not set(ENDPOINTS) - served, "the matrix names routes or methods that do not exist"
+    assert all(rule.method == method for (_endpoint, method), rule in ENDPOINTS.items())
 
 
 def _signed_in_client(client, world: World, role: str):  # type: ignore[no-untyped-def]
@@ -212,43 +313,62 @@ def _call(client, rule: Rule, world: World, path: str):  # type: ignore[no-untyp
     return client.submit(path, rule.data(world), token_from="/")
 
 
-def _is_denied(response, role: str) -> bool:  # type: ignore[no-untyped-def]
+def _is_denied(response, role: str,  # type: ignore[no-untyped-def]
+               refused_with: frozenset[int] = frozenset({403, 404})) -> bool:
     if role == "anonymous":
+        # Sent to sign in and come back; a plain redirect to /sign-in (after a password
+        # reset, say) is a success.
         location = response.headers.get("Location", "")
-        return response.status_code == 302 and "/sign-in" in location
-    return response.status_code in (403, 404)
+        return response.status_code == 302 and location.startswith("/sign-in?next=")
+    return response.status_code in refused_with
+
+
+def _ids(pairs: list[tuple[str, str]]) -> list[str]:
+    return [f"{endpoint}-{method}" for endpoint, method in pairs]
+
+
+PAIRS = sorted(ENDPOINTS)
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
-def test_role_access(client, world, endpoint, role):
-    rule = ENDPOINTS[endpoint]
+@pytest.mark.parametrize("pair", PAIRS, ids=_ids(PAIRS))
+def test_role_access(client, world, pair, role):
+    rule = ENDPOINTS[pair]
     _signed_in_client(client, world, role)
-    response = _call(client, rule, world, rule.path(world))
+    path = rule.path(world)
+    before = rule.state(world) if rule.state else None
+    response = _call(client, rule, world, path)
     if role in rule.allowed:
-        assert not _is_denied(response, role), (endpoint, role, response.status_code)
-        assert response.status_code < 400, (endpoint, role, response.status_code)
+        assert not _is_denied(response, role), (pair, role, response.status_code)
+        assert response.status_code < 400, (pair, role, response.status_code)
     else:
-        assert _is_denied(response, role), (endpoint, role, response.status_code)
+        assert _is_denied(response, role, rule.refused_with), (pair, role,
+                                                               response.status_code)
+        if rule.state:
+            assert rule.state(world) == before, (pair, role, "a refused request changed data")
 
 
-OBJECT_ENDPOINTS = sorted(name for name, rule in ENDPOINTS.items() if rule.other_path)
+OBJECT_PAIRS = sorted(pair for pair, rule in ENDPOINTS.items() if rule.other_path)
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS)
-def test_someone_elses_object_is_not_found(client, world, endpoint, role):
-    rule = ENDPOINTS[endpoint]
+@pytest.mark.parametrize("pair", OBJECT_PAIRS, ids=_ids(OBJECT_PAIRS))
+def test_someone_elses_object_is_not_found(client, world, pair, role):
+    rule = ENDPOINTS[pair]
     _signed_in_client(client, world, role)
-    response = _call(client, rule, world, rule.other_path(world))  # type: ignore[misc]
+    path = rule.other_path(world)  # type: ignore[misc]
+    before = rule.state(world) if rule.state else None
+    response = _call(client, rule, world, path)
     if role == "anonymous":
         assert _is_denied(response, role)
     elif role in rule.allowed:
-        assert response.status_code == 404, (endpoint, role, response.status_code)
+        assert response.status_code == 404, (pair, role, response.status_code)
     else:
-        assert response.status_code in (403, 404), (endpoint, role, response.status_code)
+        assert response.status_code in (403, 404), (pair, role, response.status_code)
+    if rule.state:
+        assert rule.state(world) == before, (pair, role, "a refused request changed data")
     memberships = db.session.scalars(select(Membership.status)).all()
-    assert all(status == "active" for status in memberships)
+    assert memberships and all(status == "active" for status in memberships)
     assert db.session.get(SelfCheck, world.other_draft.id).answers == {"licensed": False}
 
 

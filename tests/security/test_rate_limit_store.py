@@ -5,13 +5,15 @@ import os
 import pytest
 import redis
 
+from tests.conftest import redis_url
+
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL")
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL is not set (CI sets it)")
 def test_sign_in_attempts_are_counted_in_redis(app, english_client):
-    assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
-    store = redis.Redis.from_url(REDIS_URL)
+    assert app.config["RATELIMIT_STORAGE_URI"] == redis_url()
+    store = redis.Redis.from_url(redis_url())
     english_client.submit("/sign-in", {"identifier": "nobody@example.com",
                                        "password": "Wrong-Password-1"})
     keys = [key.decode() for key in store.scan_iter("LIMITS*")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select, update
 
@@ -225,7 +227,7 @@ def _submit(world, **overrides):
 
     arguments = {"user": world.enterprise_admin, "signer_name": "张三", "signer_role": "店长",
                  "expected_version": world.draft.version, "commitment_text": "承诺",
-                 "now": utcnow()} | overrides
+                 "now": utcnow(), "timezone": ZoneInfo("Asia/Shanghai")} | overrides
     return submit_self_check(db.session, world.draft, **arguments)
 
 
