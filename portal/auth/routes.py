@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -68,7 +70,7 @@ from portal.auth.sessions import (
 from portal.core.db import utcnow
 from portal.core.errors import show_beside_field
 from portal.core.forms import EmptyForm
-from portal.core.mail import send_mail
+from portal.core.mail import send_mail_after_response
 from portal.core.reference import industry_choices
 from portal.core.urls import safe_next_url
 from portal.extensions import db, limiter
@@ -135,9 +137,11 @@ def sign_in() -> ResponseReturnValue:
                                 limits=_sign_in_limits())
         except (SignInFailed, AccountLocked) as error:
             db.session.commit()  # failures are counted even though sign-in fails
-            if isinstance(error, AccountLockedNow):
-                _send_unlock_link(error.user, error.token)
             form.password.errors.append(str(error.message))
+            response = make_response(render_template("auth/sign_in.html", form=form))
+            if isinstance(error, AccountLockedNow):
+                _send_unlock_link(response, error.user, error.token)
+            return response
         else:
             _start_session(user)
             db.session.commit()
@@ -162,16 +166,17 @@ def _absolute_link(endpoint: str, **values: Any) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def _send_unlock_link(user: User, token: str) -> None:
+def _send_unlock_link(response: Response, user: User, token: str) -> None:
     if not user.email:
         return
-    send_mail(user.email, _("Your account on the Nansha compliance portal is locked"),
-              _("There were many failed attempts to sign in to your account, so it is locked."
-                "\n\nIf they were yours, open this link within %(hours)s hours to unlock it:"
-                "\n%(link)s\n\nIf they were not yours, someone may know your email address; "
-                "unlock the account and change your password.",
-                hours=current_app.config["UNLOCK_LINK_HOURS"],
-                link=_absolute_link("auth.unlock", token=token)))
+    send_mail_after_response(
+        response, user.email, _("Your account on the Nansha compliance portal is locked"),
+        _("There were many failed attempts to sign in to your account, so it is locked."
+          "\n\nIf they were yours, open this link within %(hours)s hours to unlock it:"
+          "\n%(link)s\n\nIf they were not yours, someone may know your email address; "
+          "unlock the account and change your password.",
+          hours=current_app.config["UNLOCK_LINK_HOURS"],
+          link=_absolute_link("auth.unlock", token=token)))
 
 
 @bp.before_app_request
@@ -222,23 +227,26 @@ def _form_limit() -> str:
     return current_app.config["FORM_RATE_LIMIT"]
 
 
-def _send_registration_mail(started: RegistrationStarted) -> None:
+def _send_registration_mail(response: Response, started: RegistrationStarted) -> None:
     """Send the confirmation link, or tell the address's owner they have an account."""
     if started.token is None:
-        send_mail(started.email, _("Registration on the Nansha compliance portal"),
-                  _("Someone tried to register an enterprise on the Nansha compliance portal "
-                    "with this email address, which already has an account.\n\nIf it was "
-                    "you, sign in: %(sign_in)s\nForgot your password? %(reset)s\n\nIf it "
-                    "was not you, ignore this message.",
-                    sign_in=_absolute_link("auth.sign_in"),
-                    reset=_absolute_link("auth.forgot_password")))
+        send_mail_after_response(
+            response, started.email, _("Registration on the Nansha compliance portal"),
+            _("Someone tried to register an enterprise on the Nansha compliance portal "
+              "with this email address, which already has an account.\n\nIf it was "
+              "you, sign in: %(sign_in)s\nForgot your password? %(reset)s\n\nIf it "
+              "was not you, ignore this message.",
+              sign_in=_absolute_link("auth.sign_in"),
+              reset=_absolute_link("auth.forgot_password")))
         return
-    send_mail(started.email, _("Confirm your registration on the Nansha compliance portal"),
-              _("Open this link within %(hours)s hours to confirm your email address and "
-                "finish registering your enterprise:\n%(link)s\n\nIf you did not register, "
-                "ignore this message: nothing is created without this step.",
-                hours=current_app.config["REGISTRATION_LINK_HOURS"],
-                link=_absolute_link("auth.confirm_registration_with_link", token=started.token)))
+    send_mail_after_response(
+        response, started.email,
+        _("Confirm your registration on the Nansha compliance portal"),
+        _("Open this link within %(hours)s hours to confirm your email address and "
+          "finish registering your enterprise:\n%(link)s\n\nIf you did not register, "
+          "ignore this message: nothing is created without this step.",
+          hours=current_app.config["REGISTRATION_LINK_HOURS"],
+          link=_absolute_link("auth.confirm_registration_with_link", token=started.token)))
 
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
@@ -275,16 +283,20 @@ def forgot_password() -> ResponseReturnValue:
             db.session, form.identifier.data, now=now,
             lifetime=dt.timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"]))
         db.session.commit()
+        # The same page either way; a message, if any, leaves after the page has.
+        response = make_response(render_template("auth/reset_sent.html"))
         if found is not None:
             user, token = found
-            send_mail(user.email or "", _("Reset your password on the Nansha compliance portal"),
-                      _("Someone asked to reset the password of your account.\n\nOpen this "
-                        "link within %(minutes)s minutes to choose a new password:\n%(link)s"
-                        "\n\nIf it was not you, ignore this message: your password stays as "
-                        "it is.",
-                        minutes=current_app.config["PASSWORD_RESET_MINUTES"],
-                        link=_absolute_link("auth.reset_password_with_link", token=token)))
-        return render_template("auth/reset_sent.html")
+            send_mail_after_response(
+                response, user.email or "",
+                _("Reset your password on the Nansha compliance portal"),
+                _("Someone asked to reset the password of your account.\n\nOpen this "
+                  "link within %(minutes)s minutes to choose a new password:\n%(link)s"
+                  "\n\nIf it was not you, ignore this message: your password stays as "
+                  "it is.",
+                  minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+                  link=_absolute_link("auth.reset_password_with_link", token=token)))
+        return response
     return render_template("auth/reset_request.html", form=form)
 
 
@@ -356,8 +368,10 @@ def register() -> ResponseReturnValue:
             show_beside_field(form, error, default_field="admin_email")
         else:
             db.session.commit()
-            _send_registration_mail(started)
-            return render_template("auth/register_check_email.html", email=started.email)
+            response = make_response(render_template("auth/register_check_email.html",
+                                                     email=started.email))
+            _send_registration_mail(response, started)
+            return response
     return render_template("auth/register.html", form=form)
 
 

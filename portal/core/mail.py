@@ -7,7 +7,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import Response, current_app
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +48,26 @@ def send_mail(to: str, subject: str, body: str) -> None:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(email)
     logger.info("mail sent to %s: %s", to, subject)
+
+
+def send_mail_after_response(response: Response, to: str, subject: str, body: str) -> Response:
+    """Send the email once ``response`` has gone to the browser; return ``response``.
+
+    Pages that must answer alike whether or not an account exists (password reset,
+    registration, sign-in) would otherwise take longer exactly when a message is
+    sent. The ``memory`` backend (tests) keeps the message at once.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["MAIL_BACKEND"] == "memory":
+        send_mail(to, subject, body)
+        return response
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                send_mail(to, subject, body)
+            except OSError:
+                logger.exception("mail to %s could not be sent: %s", to, subject)
+
+    response.call_on_close(send)
+    return response

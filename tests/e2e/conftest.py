@@ -28,11 +28,17 @@ SERVER_LOG: list[Path] = []
 
 
 def link_in_mail(fragment: str) -> str:
-    """Return the path of the newest link containing ``fragment`` in the mail sent so far."""
-    text = SERVER_LOG[-1].read_text(encoding="utf-8")
-    links = re.findall(r"https?://[^\s]+(" + re.escape(fragment) + r"[^\s]*)", text)
-    assert links, f"no mail with a {fragment} link in {SERVER_LOG[-1]}"
-    return links[-1]
+    """Return the path of the newest link containing ``fragment`` in the mail sent so far.
+
+    Mail leaves after its page has been sent, so the log is read a few times (bounded).
+    """
+    pattern = re.compile(r"https?://[^\s]+(" + re.escape(fragment) + r"[^\s]*)")
+    for _attempt in range(50):
+        links = pattern.findall(SERVER_LOG[-1].read_text(encoding="utf-8"))
+        if links:
+            return str(links[-1])
+        time.sleep(0.1)
+    raise AssertionError(f"no mail with a {fragment} link in {SERVER_LOG[-1]}")
 
 
 def _skip_without_chromium() -> None:
