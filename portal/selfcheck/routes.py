@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.core.clock import local_date, local_today
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
 from portal.core.pdf import render_pdf
@@ -90,10 +90,6 @@ def _timezone() -> ZoneInfo:
 
 def _text(value: dict[str, str] | None) -> str:
     return localized(value, str(get_locale()))[0] if value else ""
-
-
-def _today() -> dt.date:
-    return utcnow().astimezone(_timezone()).date()
 
 
 def _editable(self_check: SelfCheck) -> SelfCheck:
@@ -337,8 +333,8 @@ def confirmation(self_check_id: int) -> ResponseReturnValue:
 def _result_view(self_check: SelfCheck) -> dict[str, Any]:
     assert self_check.submitted_at is not None
     return build_result_view(
-        db.session, self_check, locale=str(get_locale()), today=_today(),
-        submitted_on=self_check.submitted_at.astimezone(_timezone()).date())
+        db.session, self_check, locale=str(get_locale()), today=local_today(),
+        submitted_on=local_date(self_check.submitted_at, current_app.config["TIMEZONE"]))
 
 
 @bp.get("/self-checks/<int:self_check_id>/result")
