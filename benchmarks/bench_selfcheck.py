@@ -21,6 +21,16 @@ from portal.accounts.demo import load_demo_data
 from portal.core import migrations
 from portal.core.db import utcnow
 from portal.extensions import db
+from portal.guides.content.model import (
+    Band,
+    Clause,
+    Finding,
+    Option,
+    Question,
+    Questionnaire,
+    Section,
+    ShowIf,
+)
 from portal.guides.services import sync_from_directory
 from portal.selfcheck import engine
 
@@ -28,46 +38,49 @@ EVALUATE_BUDGET_MS = 5.0
 SAVE_BUDGET_MS = 50.0
 
 
-def generated_questionnaire(questions: int = 200, *, seed: int = 115) -> dict:
+def generated_questionnaire(questions: int = 200, *, seed: int = 115) -> Questionnaire:
     """Return a questionnaire of ``questions`` questions, a third of them conditional."""
     rng = random.Random(seed)
     sections = []
     ids: list[str] = []
+    options = tuple(Option(v, {}) for v in "abc")
     for s in range(10):
         items = []
         for n in range(questions // 10):
             qid = f"q{s:02d}_{n:02d}"
             kind = rng.choice(["yes_no", "yes_no", "single_choice", "number"])
-            question = {"id": qid, "section": f"s{s}", "type": kind, "text": {"zh_Hans": qid},
-                        "required": True, "allow_not_applicable": n % 7 == 0,
-                        "weight": rng.choice([0, 1, 2, 5]), "show_if": None,
-                        "options": [{"value": v, "label": {}} for v in "abc"],
-                        "min": 0, "max": 1000, "integer": True, "findings": []}
+            findings: tuple[Finding, ...] = ()
             if kind == "yes_no":
-                question["findings"] = [{"when": {"question": qid, "op": "equals",
-                                                  "value": False},
-                                         "obligation": "X", "severity": "medium",
-                                         "action": {}, "correction_working_days": 5,
-                                         "exemptions": []}]
+                findings = (Finding(when=Clause(qid, "equals", False), obligation="X",
+                                    severity="medium", action={}, correction_working_days=5,
+                                    exemptions=()),)
+            show_if = None
             if ids and n % 3 == 2:
                 earlier = rng.choice(ids[-15:])
-                question["show_if"] = {"mode": "any", "clauses": [
-                    {"question": earlier, "op": "not_equals", "value": "c"},
-                    {"question": earlier, "op": "gt", "value": 10}]}
-            items.append(question)
+                show_if = ShowIf("any", (Clause(earlier, "not_equals", "c"),
+                                         Clause(earlier, "gt", 10)))
+            items.append(Question(
+                id=qid, section=f"s{s}", type=kind, text={"zh_Hans": qid}, hint=None,
+                required=True, allow_not_applicable=n % 7 == 0,
+                weight=float(rng.choice([0, 1, 2, 5])), show_if=show_if, options=options,
+                unit=None, min=0, max=1000, integer=True, max_length=None, accept=(),
+                findings=findings))
             ids.append(qid)
-        sections.append({"id": f"s{s}", "show_if": None, "questions": items})
-    return {"sections": sections, "bands": [{"code": "all", "min": 0, "max": 100}]}
+        sections.append(Section(id=f"s{s}", title={"zh_Hans": f"s{s}"}, description=None,
+                                show_if=None, questions=tuple(items)))
+    return Questionnaire(industry="bench", version=1, title={}, intro={}, commitment={},
+                         sections=tuple(sections),
+                         bands=(Band("all", 0, 100, {}, {}),), digest="")
 
 
-def random_answers(definition: dict, rng: random.Random) -> dict:
+def random_answers(questionnaire: Questionnaire, rng: random.Random) -> dict:
     """Return an answer to every question, of the right type."""
     answers = {}
-    for question in engine.questions(definition):
-        kind = question["type"]
-        answers[question["id"]] = (rng.random() < .8 if kind == "yes_no" else
-                                   rng.choice("abc") if kind == "single_choice" else
-                                   rng.randint(0, 1000))
+    for question in engine.questions(questionnaire):
+        kind = question.type
+        answers[question.id] = (rng.random() < .8 if kind == "yes_no" else
+                                rng.choice("abc") if kind == "single_choice" else
+                                rng.randint(0, 1000))
     return answers
 
 
@@ -79,17 +92,17 @@ def percentile(values: list[float], share: float) -> float:
 
 def bench_engine() -> dict:
     """Time evaluate() on the generated questionnaire with varied answers."""
-    definition = generated_questionnaire()
+    questionnaire = generated_questionnaire()
     rng = random.Random(7)
-    answer_sets = [random_answers(definition, rng) for _ in range(50)]
+    answer_sets = [random_answers(questionnaire, rng) for _ in range(50)]
     timings = []
     for round_ in range(500):
         answers = answer_sets[round_ % len(answer_sets)]
         start = time.perf_counter()
-        engine.evaluate(definition, answers)
+        engine.evaluate(questionnaire, answers)
         timings.append((time.perf_counter() - start) * 1000)
     p95 = percentile(timings, .95)
-    return {"questions": len(engine.questions(definition)),
+    return {"questions": len(engine.questions(questionnaire)),
             "p50_ms": round(statistics.median(timings), 3), "p95_ms": round(p95, 3),
             "ratio_to_budget": round(p95 / EVALUATE_BUDGET_MS, 3)}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -170,13 +172,18 @@ TEST_QUESTIONNAIRE = {
 }
 
 
-def make_questionnaire(industry: str = "testing"):
-    """Create the current questionnaire version of ``industry``."""
+def make_questionnaire(industry: str = "testing", *, definition: dict | None = None):
+    """Create the current questionnaire version of ``industry`` (TEST_QUESTIONNAIRE by default).
+
+    Its digest is that of its definition, as for synced content: the typed
+    questionnaire of a stored version is cached by id and digest.
+    """
     from portal.guides.models import QuestionnaireVersion
 
-    version = QuestionnaireVersion(industry=industry, version_no=1, digest="2" * 64,
-                                   content_version=1,
-                                   definition={**TEST_QUESTIONNAIRE, "industry": industry})
+    definition = {**(definition or TEST_QUESTIONNAIRE), "industry": industry}
+    digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    version = QuestionnaireVersion(industry=industry, version_no=1, digest=digest,
+                                   content_version=1, definition=definition)
     db.session.add(version)
     db.session.flush()
     return version
@@ -190,7 +197,7 @@ def make_self_check(enterprise, user, questionnaire, *, submitted: bool):
     from portal.guides.queries import guide_by_slug
     from portal.selfcheck import engine
     from portal.selfcheck.models import SelfCheck, SelfCheckStatus
-    from portal.selfcheck.services import findings_of, scope_departments
+    from portal.selfcheck.services import findings_of, scope_departments, typed_questionnaire
 
     now = utcnow()
     self_check = SelfCheck(enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
@@ -201,14 +208,14 @@ def make_self_check(enterprise, user, questionnaire, *, submitted: bool):
     db.session.add(self_check)
     db.session.flush()
     if submitted:
-        evaluation = engine.evaluate(questionnaire.definition, self_check.answers)
+        evaluation = engine.evaluate(typed_questionnaire(questionnaire), self_check.answers)
         self_check.status = SelfCheckStatus.SUBMITTED
         self_check.submitted_at = now
         self_check.submitted_by_id = user.id
         self_check.signer_name, self_check.signer_role = "张三", "法定代表人"
         self_check.commitment_text = "本单位承诺以上内容真实。"
         self_check.score = evaluation.score
-        self_check.band = evaluation.band["code"]
+        self_check.band = evaluation.band.code
         self_check.result = evaluation.as_dict()
         self_check.reference = f"ZC2026{self_check.id:07d}"
         self_check.findings = findings_of(evaluation, submitted_on=now.date(), now=now)

@@ -1,9 +1,10 @@
 """The self-check engine (自查自纠): visibility, answer checking, findings and score.
 
-Pure Python: no Flask, no database. It works on a questionnaire definition as
-stored with each questionnaire version (the JSON form of
-``portal.guides.content.Questionnaire``), so a self-check is always evaluated
-against the version it was answered on.
+Pure Python: no Flask, no database. It works on the typed questionnaire
+(``portal.guides.content.model.Questionnaire`` and its sections and questions)
+of the version a self-check was answered on, rebuilt from the stored JSON once
+per version (``portal.selfcheck.services.typed_questionnaire``), so a
+self-check is always evaluated against the version it was answered on.
 
 Scoring, shown to the user question by question:
 
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
+
+from portal.guides.content.model import Band, Clause, Question, Questionnaire, Section, ShowIf
 
 #: Stored in place of an answer when the user chose "not applicable".
 NOT_APPLICABLE = "__not_applicable__"
@@ -58,21 +61,21 @@ class InvalidAnswer(ValueError):
         self.details = details
 
 
-def questions(definition: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def questions(questionnaire: Questionnaire) -> tuple[Question, ...]:
     """Return every question of the questionnaire in order."""
-    return [q for section in definition["sections"] for q in section["questions"]]
+    return questionnaire.questions
 
 
-def question_index(definition: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+def question_index(questionnaire: Questionnaire) -> dict[str, Question]:
     """Return the questions by id."""
-    return {q["id"]: q for q in questions(definition)}
+    return {q.id: q for q in questionnaire.questions}
 
 
-def _clause_holds(clause: Mapping[str, Any], answer: Any) -> bool:
+def _clause_holds(clause: Clause, answer: Any) -> bool:
     """Return whether ``answer`` satisfies one clause (unanswered and N/A never do)."""
     if answer is None or answer == NOT_APPLICABLE:
         return False
-    op, value = clause["op"], clause["value"]
+    op, value = clause.op, clause.value
     if isinstance(answer, list):  # multiple choice: about membership
         chosen = set(answer)
         if op == "equals":
@@ -102,14 +105,14 @@ def _clause_holds(clause: Mapping[str, Any], answer: Any) -> bool:
     return False
 
 
-def _show_if_holds(show_if: Mapping[str, Any] | None, answers: Mapping[str, Any]) -> bool:
-    if not show_if:
+def _show_if_holds(show_if: ShowIf | None, answers: Mapping[str, Any]) -> bool:
+    if show_if is None:
         return True
-    results = [_clause_holds(c, answers.get(c["question"])) for c in show_if["clauses"]]
-    return all(results) if show_if["mode"] == "all" else any(results)
+    results = [_clause_holds(c, answers.get(c.question)) for c in show_if.clauses]
+    return all(results) if show_if.mode == "all" else any(results)
 
 
-def visible_question_ids(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> list[str]:
+def visible_question_ids(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[str]:
     """Return the ids of the questions shown for these answers, in order.
 
     Conditions only look at earlier questions, and a hidden question's answer
@@ -117,45 +120,44 @@ def visible_question_ids(definition: Mapping[str, Any], answers: Mapping[str, An
     """
     visible: list[str] = []
     effective: dict[str, Any] = {}
-    for section in definition["sections"]:
-        section_shown = _show_if_holds(section.get("show_if"), effective)
-        for question in section["questions"]:
-            if section_shown and _show_if_holds(question.get("show_if"), effective):
-                visible.append(question["id"])
-                if question["id"] in answers:
-                    effective[question["id"]] = answers[question["id"]]
+    for section in questionnaire.sections:
+        section_shown = _show_if_holds(section.show_if, effective)
+        for question in section.questions:
+            if section_shown and _show_if_holds(question.show_if, effective):
+                visible.append(question.id)
+                if question.id in answers:
+                    effective[question.id] = answers[question.id]
     return visible
 
 
-def visible_sections(definition: Mapping[str, Any],
-                     answers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+def visible_sections(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> list[Section]:
     """Return the sections that have at least one visible question."""
-    shown = set(visible_question_ids(definition, answers))
-    return [s for s in definition["sections"] if any(q["id"] in shown for q in s["questions"])]
+    shown = set(visible_question_ids(questionnaire, answers))
+    return [s for s in questionnaire.sections if any(q.id in shown for q in s.questions)]
 
 
-def keep_visible(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+def keep_visible(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Return only the answers of visible questions (hidden answers are discarded)."""
-    shown = set(visible_question_ids(definition, answers))
+    shown = set(visible_question_ids(questionnaire, answers))
     return {qid: value for qid, value in answers.items() if qid in shown}
 
 
-def parse_answer(question: Mapping[str, Any], raw: str | list[str] | None) -> Any:
+def parse_answer(question: Question, raw: str | list[str] | None) -> Any:
     """Turn a posted value into an answer; None means "not answered".
 
     :raises InvalidAnswer: the value is not one the question accepts.
     """
-    kind = question["type"]
+    kind = question.type
     if raw == NOT_APPLICABLE or (isinstance(raw, list) and NOT_APPLICABLE in raw):
-        if not question.get("allow_not_applicable"):
+        if not question.allow_not_applicable:
             raise InvalidAnswer(AnswerProblem.NOT_APPLICABLE_REFUSED)
         return NOT_APPLICABLE
+    offered = [o.value for o in question.options]
     if kind == "multiple_choice":
         values = [v for v in (raw if isinstance(raw, list) else [raw] if raw else []) if v]
-        offered = {o["value"] for o in question.get("options") or []}
         if any(v not in offered for v in values):
             raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
-        return sorted(set(values), key=[o["value"] for o in question["options"]].index) or None
+        return sorted(set(values), key=offered.index) or None
     if kind == "attachment":
         return _parse_attachment(raw)
     if isinstance(raw, list):
@@ -168,7 +170,7 @@ def parse_answer(question: Mapping[str, Any], raw: str | list[str] | None) -> An
             raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
         return raw == "yes"
     if kind == "single_choice":
-        if raw not in {o["value"] for o in question.get("options") or []}:
+        if raw not in offered:
             raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
         return raw
     if kind == "number":
@@ -179,7 +181,7 @@ def parse_answer(question: Mapping[str, Any], raw: str | list[str] | None) -> An
         except ValueError as error:
             raise InvalidAnswer(AnswerProblem.NOT_A_DATE) from error
     if kind == "text":
-        limit = question.get("max_length") or 2000
+        limit = question.max_length or 2000
         if len(raw) > limit:
             raise InvalidAnswer(AnswerProblem.TOO_LONG, limit=limit)
         return raw
@@ -199,21 +201,21 @@ def _parse_attachment(raw: Any) -> dict[str, Any] | None:
     raise InvalidAnswer(AnswerProblem.NOT_OFFERED)
 
 
-def _parse_number(question: Mapping[str, Any], raw: str) -> float | int:
+def _parse_number(question: Question, raw: str) -> float | int:
     try:
         number = float(raw.replace(",", "").replace("，", ""))
     except ValueError as error:
         raise InvalidAnswer(AnswerProblem.NOT_A_NUMBER) from error
     if not math.isfinite(number):
         raise InvalidAnswer(AnswerProblem.NOT_A_NUMBER)
-    if question.get("integer"):
+    if question.integer:
         if number != int(number):
             raise InvalidAnswer(AnswerProblem.NOT_WHOLE)
         number = int(number)
-    if question.get("min") is not None and number < question["min"]:
-        raise InvalidAnswer(AnswerProblem.TOO_SMALL, min=question["min"])
-    if question.get("max") is not None and number > question["max"]:
-        raise InvalidAnswer(AnswerProblem.TOO_LARGE, max=question["max"])
+    if question.min is not None and number < question.min:
+        raise InvalidAnswer(AnswerProblem.TOO_SMALL, min=question.min)
+    if question.max is not None and number > question.max:
+        raise InvalidAnswer(AnswerProblem.TOO_LARGE, max=question.max)
     return number
 
 
@@ -249,7 +251,7 @@ class Evaluation:
     earned: float
     possible: float
     score: int
-    band: Mapping[str, Any] | None
+    band: Band | None
     missing_required: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
@@ -259,38 +261,43 @@ class Evaluation:
                                     "action": dict(f.action)} for f in self.findings],
             "contributions": [vars(c) for c in self.contributions],
             "earned": self.earned, "possible": self.possible, "score": self.score,
-            "band": dict(self.band) if self.band else None,
+            "band": _band_as_dict(self.band) if self.band else None,
             "missing_required": list(self.missing_required),
         }
 
 
-def evaluate(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> Evaluation:
+def _band_as_dict(band: Band) -> dict[str, Any]:
+    """Return a band as stored in the questionnaire definition (and in results)."""
+    return {"code": band.code, "min": band.min, "max": band.max, "label": dict(band.label),
+            "advice": dict(band.advice)}
+
+
+def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Evaluation:
     """Evaluate answers against the questionnaire: findings, contributions, score, band."""
-    index = question_index(definition)
-    shown = visible_question_ids(definition, answers)
+    index = question_index(questionnaire)
+    shown = visible_question_ids(questionnaire, answers)
     findings: list[FindingResult] = []
     contributions: list[Contribution] = []
     missing: list[str] = []
     for qid in shown:
         question = index[qid]
         answer = answers.get(qid)
-        if answer is None and question.get("required"):
+        if answer is None and question.required:
             missing.append(qid)
-        raised = [f for f in question.get("findings") or []
-                  if _clause_holds(f["when"], answer)]
+        raised = [f for f in question.findings if _clause_holds(f.when, answer)]
         for finding in raised:
             findings.append(FindingResult(
-                question_id=qid, obligation=finding["obligation"],
-                severity=finding["severity"], action=finding["action"],
-                correction_working_days=finding.get("correction_working_days"),
-                exemptions=tuple(finding.get("exemptions") or ())))
-        weight = float(question.get("weight") or 0)
+                question_id=qid, obligation=finding.obligation,
+                severity=finding.severity, action=finding.action,
+                correction_working_days=finding.correction_working_days,
+                exemptions=tuple(finding.exemptions)))
+        weight = float(question.weight or 0)
         if weight <= 0:
             continue
         if answer == NOT_APPLICABLE:
             contributions.append(Contribution(qid, weight, 0.0, "not_applicable"))
         elif answer is None:
-            if question.get("required"):
+            if question.required:
                 contributions.append(Contribution(qid, weight, 0.0, "unanswered"))
         elif raised:
             contributions.append(Contribution(qid, weight, 0.0, "finding"))
@@ -303,7 +310,7 @@ def evaluate(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> Evalu
     findings.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
     return Evaluation(findings=tuple(findings), contributions=tuple(contributions),
                       earned=earned, possible=possible, score=score,
-                      band=band_for(definition, score), missing_required=tuple(missing))
+                      band=band_for(questionnaire, score), missing_required=tuple(missing))
 
 
 def percent_half_up(earned: float, possible: float) -> int:
@@ -312,25 +319,25 @@ def percent_half_up(earned: float, possible: float) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def band_codes(definition: Mapping[str, Any]) -> tuple[str, ...]:
+def band_codes(questionnaire: Questionnaire) -> tuple[str, ...]:
     """Return the codes of the questionnaire's risk bands, in order."""
-    return tuple(band["code"] for band in definition.get("bands") or [])
+    return tuple(band.code for band in questionnaire.bands)
 
 
-def band_for(definition: Mapping[str, Any], score: int) -> Mapping[str, Any] | None:
+def band_for(questionnaire: Questionnaire, score: int) -> Band | None:
     """Return the risk band whose range holds ``score``."""
-    for band in definition.get("bands") or []:
-        if band["min"] <= score <= band["max"]:
+    for band in questionnaire.bands:
+        if band.min <= score <= band.max:
             return band
     return None
 
 
-def section_status(definition: Mapping[str, Any], section: Mapping[str, Any],
+def section_status(questionnaire: Questionnaire, section: Section,
                    answers: Mapping[str, Any], visited: set[str]) -> str:
     """Return not_started, in_progress or complete for a section of the task list."""
-    shown = set(visible_question_ids(definition, answers))
-    own = [q for q in section["questions"] if q["id"] in shown]
-    if section["id"] not in visited and not any(q["id"] in answers for q in own):
+    shown = set(visible_question_ids(questionnaire, answers))
+    own = [q for q in section.questions if q.id in shown]
+    if section.id not in visited and not any(q.id in answers for q in own):
         return "not_started"
-    missing = [q for q in own if q.get("required") and answers.get(q["id"]) is None]
+    missing = [q for q in own if q.required and answers.get(q.id) is None]
     return "in_progress" if missing else "complete"

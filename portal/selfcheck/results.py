@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from portal.core.deadlines import working_days_left
 from portal.guides.content import localized
+from portal.guides.content.model import Question
 from portal.guides.models import ExemptionEntryVersion, IndustryGuideVersion, ObligationVersion
 from portal.guides.queries import current_entries, current_guides, obligations_for
 from portal.selfcheck import engine
 from portal.selfcheck.models import Finding, SelfCheck
-from portal.selfcheck.services import compare_with_previous, last_submitted
+from portal.selfcheck.services import compare_with_previous, last_submitted, typed_questionnaire
 
 
 @dataclass(frozen=True)
@@ -73,23 +74,23 @@ def _text(value: Mapping[str, str] | None, locale: str) -> str:
     return localized(value, locale)[0] if value else ""
 
 
-def display_answer(question: Mapping[str, Any], answer: Any, locale: str) -> str:
+def display_answer(question: Question, answer: Any, locale: str) -> str:
     """Return an answer as the user reads it, in ``locale``."""
     if answer is None:
         return ""
     if answer == engine.NOT_APPLICABLE:
         return _("Not applicable")
-    if question["type"] == "attachment":
+    if question.type == "attachment":
         return str(answer["name"])
-    if question["type"] == "yes_no":
+    if question.type == "yes_no":
         return _("Yes") if answer else _("No")
-    labels = {o["value"]: _text(o["label"], locale) for o in question.get("options") or []}
-    if question["type"] == "multiple_choice":
+    labels = {o.value: _text(o.label, locale) for o in question.options}
+    if question.type == "multiple_choice":
         return "、".join(labels.get(v, v) for v in answer) if answer else _("None of these")
-    if question["type"] == "single_choice":
+    if question.type == "single_choice":
         return str(labels.get(answer, answer))
-    if question["type"] == "number":
-        unit = _text(question.get("unit"), locale)
+    if question.type == "number":
+        unit = _text(question.unit, locale)
         return f"{answer:g} {unit}".strip() if isinstance(answer, float) else (
             f"{answer} {unit}".strip())
     return str(answer)
@@ -97,11 +98,11 @@ def display_answer(question: Mapping[str, Any], answer: Any, locale: str) -> str
 
 def answer_rows(self_check: SelfCheck, locale: str) -> list[dict[str, Any]]:
     """Return each visible question with its answer, as shown on check-answers and result."""
-    definition = self_check.questionnaire.definition
-    index = engine.question_index(definition)
+    questionnaire = typed_questionnaire(self_check.questionnaire)
+    index = engine.question_index(questionnaire)
     return [{"question": index[qid], "answer": self_check.answers.get(qid),
              "display": display_answer(index[qid], self_check.answers.get(qid), locale)}
-            for qid in engine.visible_question_ids(definition, self_check.answers)]
+            for qid in engine.visible_question_ids(questionnaire, self_check.answers)]
 
 
 def finding_views(session: Session, self_check: SelfCheck, *, today: dt.date,
@@ -123,17 +124,17 @@ def build_result_view(session: Session, self_check: SelfCheck, *, locale: str,
 
     ``today`` and ``submitted_on`` are dates in Nansha; deadlines are the stored ones.
     """
-    definition = self_check.questionnaire.definition
+    questionnaire = typed_questionnaire(self_check.questionnaire)
     result = self_check.result or {}
     previous = last_submitted(session, self_check.enterprise, before_id=self_check.id)
     guide: IndustryGuideVersion | None = next(
         (v for v in current_guides(session) if v.guide.slug == self_check.industry), None)
     return {
-        "self_check": self_check, "definition": definition, "result": result,
+        "self_check": self_check, "definition": questionnaire, "result": result,
         "findings": finding_views(session, self_check, today=today),
-        "index": engine.question_index(definition), "band": result.get("band"),
+        "index": engine.question_index(questionnaire), "band": result.get("band"),
         "comparison": compare_with_previous(self_check, previous), "previous": previous,
-        "sections": {s["id"]: s for s in definition["sections"]},
+        "sections": {s.id: s for s in questionnaire.sections},
         "answers": answer_rows(self_check, locale), "submitted_local": submitted_on,
         "guide": guide,
     }

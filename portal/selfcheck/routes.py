@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,6 +40,7 @@ from portal.core.storage import (
 from portal.core.workflow import ConcurrentUpdate, StaleObject
 from portal.extensions import db
 from portal.guides.content import localized
+from portal.guides.content.model import Section
 from portal.guides.queries import current_guides
 from portal.selfcheck import engine, labels
 from portal.selfcheck.access import load_self_check_for, register_template_predicates
@@ -64,6 +64,7 @@ from portal.selfcheck.services import (
     section_of,
     start_self_check,
     submit_self_check,
+    typed_questionnaire,
 )
 
 bp = Blueprint("selfcheck", __name__)
@@ -128,11 +129,11 @@ def start() -> ResponseReturnValue:
 
 
 def _task_rows(self_check: SelfCheck) -> list[dict[str, Any]]:
-    definition = self_check.questionnaire.definition
+    questionnaire = typed_questionnaire(self_check.questionnaire)
     visited = set(self_check.visited_sections)
-    return [{"section": section,
-             "status": engine.section_status(definition, section, self_check.answers, visited)}
-            for section in engine.visible_sections(definition, self_check.answers)]
+    return [{"section": section, "status": engine.section_status(
+                questionnaire, section, self_check.answers, visited)}
+            for section in engine.visible_sections(questionnaire, self_check.answers)]
 
 
 @bp.get("/self-checks/<int:self_check_id>")
@@ -142,7 +143,7 @@ def tasks(self_check_id: int) -> ResponseReturnValue:
     self_check = _editable(load_self_check_for(self_check_id, "edit"))
     rows = _task_rows(self_check)
     return render_template("selfcheck/tasks.html", self_check=self_check, rows=rows,
-                           definition=self_check.questionnaire.definition,
+                           definition=typed_questionnaire(self_check.questionnaire),
                            done=sum(r["status"] == "complete" for r in rows))
 
 
@@ -161,7 +162,7 @@ _UPLOAD_PROBLEMS = {"type": engine.AnswerProblem.FILE_TYPE,
                     "unsafe": engine.AnswerProblem.FILE_UNSAFE}
 
 
-def _posted_files(self_check: SelfCheck, section: Mapping[str, Any], posted: dict[str, Any],
+def _posted_files(self_check: SelfCheck, section: Section, posted: dict[str, Any],
                   checked: dict[str, CheckedUpload]) -> dict[str, engine.InvalidAnswer]:
     """Check uploaded files of the section's attachment questions by content.
 
@@ -170,10 +171,10 @@ def _posted_files(self_check: SelfCheck, section: Mapping[str, Any], posted: dic
     """
     errors = {}
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    for question in section["questions"]:
-        if question["type"] != "attachment":
+    for question in section.questions:
+        if question.type != "attachment":
             continue
-        qid = question["id"]
+        qid = question.id
         upload = request.files.get(FIELD_PREFIX + qid)
         if upload is None or not upload.filename:
             if qid not in posted and isinstance(self_check.answers.get(qid), dict):
@@ -197,8 +198,8 @@ def _posted_files(self_check: SelfCheck, section: Mapping[str, Any], posted: dic
 def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
     """Ask one section's visible questions; every submit saves the draft."""
     self_check = _editable(load_self_check_for(self_check_id, "edit"))
-    definition = self_check.questionnaire.definition
-    found = section_of(definition, section_id)
+    questionnaire = typed_questionnaire(self_check.questionnaire)
+    found = section_of(questionnaire, section_id)
     if found is None:
         abort(404)
     errors: dict[str, str] = {}
@@ -236,8 +237,8 @@ def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
                 values = dict(self_check.answers)
             else:
                 return redirect(_next_step(self_check, section_id))
-    shown = set(engine.visible_question_ids(definition, values))
-    page_questions = [q for q in found["questions"] if q["id"] in shown]
+    shown = set(engine.visible_question_ids(questionnaire, values))
+    page_questions = [q for q in found.questions if q.id in shown]
     return render_template("selfcheck/section.html", self_check=self_check, section=found,
                            questions=page_questions, values=values, errors=errors,
                            notice=notice, form=EmptyForm(), prefix=FIELD_PREFIX,
@@ -245,8 +246,9 @@ def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
 
 
 def _next_step(self_check: SelfCheck, section_id: str) -> str:
-    sections = engine.visible_sections(self_check.questionnaire.definition, self_check.answers)
-    ids = [s["id"] for s in sections]
+    sections = engine.visible_sections(typed_questionnaire(self_check.questionnaire),
+                                       self_check.answers)
+    ids = [s.id for s in sections]
     if section_id in ids and ids.index(section_id) + 1 < len(ids):
         return url_for("selfcheck.section", self_check_id=self_check.id,
                        section_id=ids[ids.index(section_id) + 1])
@@ -274,9 +276,10 @@ def check_answers(self_check_id: int) -> ResponseReturnValue:
     """Show every answer with a link to change it (check your answers)."""
     self_check = _editable(load_self_check_for(self_check_id, "edit"))
     rows = answer_rows(self_check, str(get_locale()))
-    missing = [r for r in rows if r["question"].get("required") and r["answer"] is None]
+    missing = [r for r in rows if r["question"].required and r["answer"] is None]
     return render_template("selfcheck/check_answers.html", self_check=self_check, rows=rows,
-                           missing=missing, definition=self_check.questionnaire.definition)
+                           missing=missing,
+                           definition=typed_questionnaire(self_check.questionnaire))
 
 
 @bp.route("/self-checks/<int:self_check_id>/declaration", methods=["GET", "POST"])
@@ -288,7 +291,7 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
         flash(str(AlreadySubmitted.user_message), "info")
         return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     _editable(self_check)
-    definition = self_check.questionnaire.definition
+    questionnaire = typed_questionnaire(self_check.questionnaire)
     form = DeclarationForm(data={"version": self_check.version,
                                  "signer_name": current_user.display_name})
     missing_rows: list[dict[str, Any]] = []
@@ -298,7 +301,7 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
                               signer_name=form.signer_name.data,
                               signer_role=form.signer_role.data,
                               expected_version=form.version.data,
-                              commitment_text=_text(definition["commitment"]), now=utcnow(),
+                              commitment_text=_text(questionnaire.commitment), now=utcnow(),
                               timezone=_timezone())
             db.session.commit()
         except (AlreadySubmitted, ConcurrentUpdate):
@@ -311,12 +314,12 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
             return redirect(url_for("selfcheck.check_answers", self_check_id=self_check_id))
         except Incomplete as incomplete:
             db.session.rollback()
-            index = engine.question_index(definition)
+            index = engine.question_index(questionnaire)
             missing_rows = [{"question": index[qid]} for qid in incomplete.missing]
         else:
             return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     return render_template("selfcheck/declaration.html", self_check=self_check, form=form,
-                           commitment=_text(definition["commitment"]),
+                           commitment=_text(questionnaire.commitment),
                            missing=missing_rows), 400 if missing_rows else 200
 
 

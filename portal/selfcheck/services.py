@@ -22,6 +22,8 @@ from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
 from portal.core.deadlines import add_working_days
 from portal.core.errors import DomainError
+from portal.guides.content.model import Question, Questionnaire, Section
+from portal.guides.content.stored import questionnaire_from_stored
 from portal.guides.models import IndustryGuideVersion, QuestionnaireVersion
 from portal.guides.queries import current_guides, guide_by_slug, guide_for_division
 from portal.selfcheck import engine
@@ -78,9 +80,28 @@ class AlreadySubmitted(SelfCheckError):
 DEFAULT_ACCEPTED_KINDS = ("pdf", "jpg", "png")
 
 
-def accepted_kinds(question: Mapping[str, Any]) -> tuple[str, ...]:
+def accepted_kinds(question: Question) -> tuple[str, ...]:
     """Return the file kinds an attachment question accepts."""
-    return tuple(question.get("accept") or DEFAULT_ACCEPTED_KINDS)
+    return tuple(question.accept or DEFAULT_ACCEPTED_KINDS)
+
+
+#: Typed questionnaires by stored version (id, industry, number, digest); the JSON of a
+#: stored version never changes, so each is rebuilt once per process.
+_TYPED: dict[tuple[int, str, int, str], Questionnaire] = {}
+_TYPED_LIMIT = 256
+
+
+def typed_questionnaire(version: QuestionnaireVersion) -> Questionnaire:
+    """Return the typed questionnaire of a stored version (what the engine works on)."""
+    if version.id is None:  # not flushed yet: nothing identifies it for the cache
+        return questionnaire_from_stored(version.definition)
+    key = (version.id, version.industry, version.version_no, version.digest)
+    typed = _TYPED.get(key)
+    if typed is None:
+        if len(_TYPED) >= _TYPED_LIMIT:
+            _TYPED.clear()
+        typed = _TYPED[key] = questionnaire_from_stored(version.definition)
+    return typed
 
 
 def scope_departments(guide: IndustryGuideVersion | None) -> list[SelfCheckDepartment]:
@@ -129,9 +150,9 @@ def last_submitted(session: Session, enterprise: Enterprise, *,
     return session.scalar(query.order_by(SelfCheck.id.desc()).limit(1))
 
 
-def _carry_over(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+def _carry_over(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Keep previous answers that are still valid answers to this version's questions."""
-    index = engine.question_index(definition)
+    index = engine.question_index(questionnaire)
     kept = {}
     for qid, value in answers.items():
         question = index.get(qid)
@@ -148,7 +169,7 @@ def _carry_over(definition: Mapping[str, Any], answers: Mapping[str, Any]) -> di
             continue
         if parsed is not None:
             kept[qid] = parsed
-    return engine.keep_visible(definition, kept)
+    return engine.keep_visible(questionnaire, kept)
 
 
 def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
@@ -165,7 +186,8 @@ def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
     if questionnaire is None:
         raise NoQuestionnaire(enterprise.industry_code)
     previous = last_submitted(session, enterprise)
-    answers = _carry_over(questionnaire.definition, previous.answers) if previous else {}
+    answers = (_carry_over(typed_questionnaire(questionnaire), previous.answers) if previous
+               else {})
     self_check = SelfCheck(
         enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
         industry=questionnaire.industry, answers=answers, visited_sections=[],
@@ -183,9 +205,9 @@ def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
     return self_check
 
 
-def section_of(definition: Mapping[str, Any], section_id: str) -> Mapping[str, Any] | None:
+def section_of(questionnaire: Questionnaire, section_id: str) -> Section | None:
     """Return the section ``section_id`` of the questionnaire."""
-    return next((s for s in definition["sections"] if s["id"] == section_id), None)
+    return next((s for s in questionnaire.sections if s.id == section_id), None)
 
 
 def save_section(session: Session, self_check: SelfCheck, section_id: str,
@@ -202,11 +224,11 @@ def save_section(session: Session, self_check: SelfCheck, section_id: str,
     """
     if self_check.status != SelfCheckStatus.DRAFT:
         raise AlreadySubmitted()
-    definition = self_check.questionnaire.definition
-    section = section_of(definition, section_id)
+    questionnaire = typed_questionnaire(self_check.questionnaire)
+    section = section_of(questionnaire, section_id)
     if section is None:
         raise TamperedPost(section_id)
-    own = {q["id"]: q for q in section["questions"]}
+    own = {q.id: q for q in section.questions}
     unknown = set(posted) - set(own)
     if unknown:
         raise TamperedPost(", ".join(sorted(unknown)))
@@ -221,8 +243,8 @@ def save_section(session: Session, self_check: SelfCheck, section_id: str,
             continue
         if value is not None:
             parsed[qid] = value
-    shown_before = set(engine.visible_question_ids(definition, self_check.answers))
-    merged = engine.keep_visible(definition, base | parsed)
+    shown_before = set(engine.visible_question_ids(questionnaire, self_check.answers))
+    merged = engine.keep_visible(questionnaire, base | parsed)
     # Only answers to questions that were on the page count as refused.
     errors = {qid: e for qid, e in errors.items() if qid in shown_before}
     if errors:
@@ -232,7 +254,7 @@ def save_section(session: Session, self_check: SelfCheck, section_id: str,
         self_check.visited_sections = [*self_check.visited_sections, section_id]
     self_check.updated_at = now
     session.flush()
-    shown_after = engine.visible_question_ids(definition, merged)
+    shown_after = engine.visible_question_ids(questionnaire, merged)
     appeared = [qid for qid in shown_after if qid in own and qid not in shown_before
                 and qid not in merged]
     return {}, appeared
@@ -279,9 +301,9 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
         raise AlreadySubmitted()
     SELF_CHECK_WORKFLOW.check(self_check, SelfCheckStatus.SUBMITTED, actor=user,
                               expected_version=expected_version)
-    definition = self_check.questionnaire.definition
-    answers = engine.keep_visible(definition, self_check.answers)
-    evaluation = engine.evaluate(definition, answers)
+    questionnaire = typed_questionnaire(self_check.questionnaire)
+    answers = engine.keep_visible(questionnaire, self_check.answers)
+    evaluation = engine.evaluate(questionnaire, answers)
     if evaluation.missing_required:
         raise Incomplete(evaluation.missing_required)
     # One flush, in the transition: the version column then bumps once, and a concurrent
@@ -294,7 +316,7 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
         self_check.signer_role = signer_role.strip()
         self_check.commitment_text = commitment_text
         self_check.score = evaluation.score
-        self_check.band = evaluation.band["code"] if evaluation.band else None
+        self_check.band = evaluation.band.code if evaluation.band else None
         self_check.result = evaluation.as_dict()
         self_check.reference = _reference(self_check, now)
         self_check.findings = findings_of(evaluation, submitted_on=now.astimezone(timezone).date(),
@@ -326,10 +348,9 @@ class SectionComparison:
             "same")
 
 
-def section_scores(definition: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, int]:
+def section_scores(questionnaire: Questionnaire, result: Mapping[str, Any]) -> dict[str, int]:
     """Return each section's score (0-100) from a stored evaluation's contributions."""
-    section_of_question = {q["id"]: s["id"] for s in definition["sections"]
-                           for q in s["questions"]}
+    section_of_question = {q.id: s.id for s in questionnaire.sections for q in s.questions}
     totals: dict[str, list[float]] = {}
     for contribution in result.get("contributions", []):
         if contribution["outcome"] == "not_applicable":
@@ -346,11 +367,11 @@ def compare_with_previous(current: SelfCheck, previous: SelfCheck | None,
     """Compare each section's score with the previous submitted self-check (if any)."""
     if current.result is None or previous is None or previous.result is None:
         return []
-    definition = current.questionnaire.definition
-    now_scores = section_scores(definition, current.result)
-    before_scores = section_scores(previous.questionnaire.definition, previous.result)
-    return [SectionComparison(s["id"], now_scores.get(s["id"]), before_scores.get(s["id"]))
-            for s in definition["sections"] if s["id"] in now_scores]
+    questionnaire = typed_questionnaire(current.questionnaire)
+    now_scores = section_scores(questionnaire, current.result)
+    before_scores = section_scores(typed_questionnaire(previous.questionnaire), previous.result)
+    return [SectionComparison(s.id, now_scores.get(s.id), before_scores.get(s.id))
+            for s in questionnaire.sections if s.id in now_scores]
 
 
 @dataclass(frozen=True)
@@ -376,10 +397,10 @@ FILTER_MESSAGES = {
 
 def band_codes_in_force(session: Session) -> list[str]:
     """Return the risk band codes of the questionnaires in force, highest risk first."""
-    codes = {code for definition in session.scalars(
-        select(QuestionnaireVersion.definition).where(
+    codes = {code for version in session.scalars(
+        select(QuestionnaireVersion).where(
             QuestionnaireVersion.is_current.is_(True), QuestionnaireVersion.retired_at.is_(None)))
-        for code in engine.band_codes(definition)}
+        for code in engine.band_codes(typed_questionnaire(version))}
     return sorted(codes, key=lambda code: (engine.SEVERITY_ORDER.get(code, 9), code))
 
 

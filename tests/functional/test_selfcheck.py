@@ -20,6 +20,7 @@ from portal.core.storage import StoredFile
 from portal.extensions import db
 from portal.selfcheck import engine
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from portal.selfcheck.services import typed_questionnaire
 from tests import samples
 from tests.conftest import loaded_content, reload
 from tests.factories import UserFactory
@@ -37,26 +38,25 @@ def _self_check(self_check_id: int) -> SelfCheck:
 
 def _good_answer(question):
     """Return a posted value that raises no finding for ``question``."""
-    kind = question["type"]
+    kind = question.type
     if kind == "attachment":
         return None  # optional uploads are left empty
     candidates: list = []
     if kind == "yes_no":
         candidates = ["yes", "no"]
     elif kind in {"single_choice", "multiple_choice"}:
-        candidates = [o["value"] for o in question["options"]]
+        candidates = [o.value for o in question.options]
     elif kind == "number":
-        low = question.get("min") or 0
-        candidates = [str(int(low) + 1 if question.get("max") is None or low + 1 <= question[
-            "max"] else int(low))]
+        low = question.min or 0
+        candidates = [str(int(low) + 1 if question.max is None or low + 1 <= question.max
+                          else int(low))]
     elif kind == "date":
         candidates = ["2027-06-30"]
     else:
         candidates = ["已落实"]
     for raw in candidates:
         value = engine.parse_answer(question, raw)
-        if not any(engine._clause_holds(f["when"], value) for f in question.get("findings")
-                   or []):
+        if not any(engine._clause_holds(f.when, value) for f in question.findings):
             return raw
     return candidates[0]
 
@@ -64,10 +64,10 @@ def _good_answer(question):
 def _answer_everything(client, self_check_id: int, *, override=None) -> None:
     """Answer every visible question of every section through the pages."""
     override = override or {}
-    definition = _self_check(self_check_id).questionnaire.definition
-    index = engine.question_index(definition)
-    for section in definition["sections"]:
-        path = f"/self-checks/{self_check_id}/sections/{section['id']}"
+    questionnaire = typed_questionnaire(_self_check(self_check_id).questionnaire)
+    index = engine.question_index(questionnaire)
+    for section in questionnaire.sections:
+        path = f"/self-checks/{self_check_id}/sections/{section.id}"
         for _attempt in range(4):
             page = client.get(path)
             if page.status_code == 404:  # a section that earlier answers hide

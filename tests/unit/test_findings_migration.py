@@ -11,6 +11,7 @@ from portal.accounts.models import Enterprise, User, UserKind
 from portal.core import migrations
 from portal.core.db import make_engine
 from portal.core.deadlines import add_working_days
+from portal.guides.content.stored import questionnaire_from_stored
 from portal.guides.models import IndustryGuide, IndustryGuideVersion, QuestionnaireVersion
 from portal.selfcheck import engine
 from portal.selfcheck.models import Finding, SelfCheck, SelfCheckDepartment, SelfCheckStatus
@@ -40,7 +41,7 @@ def _populate(session: Session) -> tuple[int, int]:
     session.add(questionnaire)
     session.flush()
     answers = {"licensed": False}
-    evaluation = engine.evaluate(TEST_QUESTIONNAIRE, answers)
+    evaluation = engine.evaluate(questionnaire_from_stored(TEST_QUESTIONNAIRE), answers)
     submitted = SelfCheck(
         enterprise_id=enterprise.id, questionnaire_version_id=questionnaire.id,
         industry="testing", answers=answers, visited_sections=["s1"], started_by_id=user.id,

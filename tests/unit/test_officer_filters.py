@@ -41,9 +41,8 @@ def test_each_bad_value_is_refused_beside_its_field(app):
 def test_the_bands_offered_are_those_of_the_questionnaires_in_force(world):
     # The world's questionnaires have bands "high" and "low"; add one with a new band.
     assert band_codes_in_force(db.session) == ["high", "low"]
-    definition = {**TEST_QUESTIONNAIRE, "bands": [
-        {"code": "critical", "min": 0, "max": 9}, {"code": "medium", "min": 10, "max": 100}]}
-    version = make_questionnaire("third")
-    version.definition = {**definition, "industry": "third"}
-    db.session.flush()
+    label = {"label": {"zh_Hans": "风险"}, "advice": {"zh_Hans": "建议"}}
+    make_questionnaire("third", definition={**TEST_QUESTIONNAIRE, "bands": [
+        {"code": "critical", "min": 0, "max": 9, **label},
+        {"code": "medium", "min": 10, "max": 100, **label}]})
     assert band_codes_in_force(db.session) == ["high", "medium", "low", "critical"]

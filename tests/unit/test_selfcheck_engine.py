@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.cli import CONTENT_ROOT
 from portal.guides.content import load_content
+from portal.guides.content.model import (
+    Band,
+    Clause,
+    Finding,
+    Option,
+    Question,
+    Questionnaire,
+    Section,
+    ShowIf,
+)
+from portal.guides.content.stored import questionnaire_from_stored
 from portal.guides.services import to_jsonable
 from portal.selfcheck.engine import (
     NOT_APPLICABLE,
     AnswerProblem,
+    Evaluation,
     InvalidAnswer,
+    band_for,
     evaluate,
     keep_visible,
     parse_answer,
@@ -21,49 +36,63 @@ from portal.selfcheck.engine import (
     section_status,
     visible_question_ids,
 )
+from tests.factories import TEST_QUESTIONNAIRE
 
 
-def _q(qid, kind="yes_no", **extra):
-    return {"id": qid, "type": kind, "text": {"zh_Hans": qid}, "required": True,
-            "allow_not_applicable": False, "weight": 0, "options": [], "findings": [],
-            "show_if": None, **extra}
+def _q(qid, kind="yes_no", *, section="s", options=(), show_if=None, findings=(), **extra):
+    fields = {"text": {"zh_Hans": qid}, "hint": None, "required": True,
+              "allow_not_applicable": False, "weight": 0.0, "unit": None, "min": None,
+              "max": None, "integer": False, "max_length": None, "accept": ()} | extra
+    return Question(id=qid, section=section, type=kind, show_if=show_if,
+                    options=tuple(Option(value, {}) for value in options),
+                    findings=tuple(findings), **fields)
 
 
 def _when(qid, op, value):
-    return {"question": qid, "op": op, "value": value}
+    return Clause(question=qid, op=op, value=value)
 
 
 def _finding(qid, value=False, severity="high", obligation="OB-1"):
-    return {"when": _when(qid, "equals", value), "obligation": obligation,
-            "severity": severity, "action": {"zh_Hans": "整改"},
-            "correction_working_days": 5, "exemptions": ["e-1"]}
+    return Finding(when=_when(qid, "equals", value), obligation=obligation,
+                   severity=severity, action={"zh_Hans": "整改"},
+                   correction_working_days=5, exemptions=("e-1",))
 
 
-DEFINITION = {
-    "sections": [
-        {"id": "a", "show_if": None, "questions": [
-            _q("licensed", weight=10, findings=[_finding("licensed")]),
-            _q("displayed", weight=2, findings=[_finding("displayed", severity="low")],
-               show_if={"mode": "all", "clauses": [_when("licensed", "equals", True)]}),
-            _q("seats", "number", required=False, min=0, max=500, integer=True),
-        ]},
-        {"id": "b", "show_if": {"mode": "any", "clauses": [_when("seats", "gt", 50)]},
-         "questions": [
-             _q("fire_exit", weight=5, allow_not_applicable=True,
-                findings=[_finding("fire_exit")]),
-         ]},
-        {"id": "c", "show_if": None, "questions": [
-            _q("fuel", "single_choice", weight=0, options=[
-                {"value": "gas", "label": {}}, {"value": "electric", "label": {}}]),
-            _q("gas_checked", weight=3, findings=[_finding("gas_checked", severity="medium")],
-               show_if={"mode": "all", "clauses": [_when("fuel", "in", ["gas"])]}),
-            _q("measures", "multiple_choice", required=False, weight=0, options=[
-                {"value": "x", "label": {}}, {"value": "y", "label": {}}]),
-        ]},
-    ],
-    "bands": [{"code": "high", "min": 0, "max": 59}, {"code": "medium", "min": 60, "max": 84},
-              {"code": "low", "min": 85, "max": 100}],
-}
+def _section(sid, questions, show_if=None):
+    return Section(id=sid, title={"zh_Hans": sid}, description=None, show_if=show_if,
+                   questions=tuple(questions))
+
+
+def _band(code, low, high):
+    return Band(code=code, min=low, max=high, label={"zh_Hans": code},
+                advice={"zh_Hans": "建议"})
+
+
+def _questionnaire(sections, bands=()):
+    return Questionnaire(industry="testing", version=1, title={"zh_Hans": "问卷"},
+                         intro={}, commitment={}, sections=tuple(sections),
+                         bands=tuple(bands), digest="")
+
+
+BANDS = (_band("high", 0, 59), _band("medium", 60, 84), _band("low", 85, 100))
+
+DEFINITION = _questionnaire([
+    _section("a", [
+        _q("licensed", weight=10, findings=[_finding("licensed")]),
+        _q("displayed", weight=2, findings=[_finding("displayed", severity="low")],
+           show_if=ShowIf("all", (_when("licensed", "equals", True),))),
+        _q("seats", "number", required=False, min=0, max=500, integer=True),
+    ]),
+    _section("b", [
+        _q("fire_exit", weight=5, allow_not_applicable=True, findings=[_finding("fire_exit")]),
+    ], show_if=ShowIf("any", (_when("seats", "gt", 50),))),
+    _section("c", [
+        _q("fuel", "single_choice", options=["gas", "electric"]),
+        _q("gas_checked", weight=3, findings=[_finding("gas_checked", severity="medium")],
+           show_if=ShowIf("all", (_when("fuel", "in", ("gas",)),))),
+        _q("measures", "multiple_choice", required=False, options=["x", "y"]),
+    ]),
+], BANDS)
 
 
 def test_show_if_hides_dependent_questions_and_sections():
@@ -95,7 +124,7 @@ def test_score_arithmetic_is_each_questions_contribution():
                         "fire_exit": (5, 0, "not_applicable")}
     assert (result.earned, result.possible) == (10, 12)
     assert result.score == 83  # 10 / 12, not applicable left out
-    assert result.band["code"] == "medium"
+    assert result.band is not None and result.band.code == "medium"
 
 
 def test_unanswered_required_questions_count_against():
@@ -105,8 +134,7 @@ def test_unanswered_required_questions_count_against():
 
 
 def test_nothing_to_score_is_a_full_score():
-    definition = {"sections": [{"id": "s", "show_if": None, "questions": [_q("x")]}],
-                  "bands": DEFINITION["bands"]}
+    definition = _questionnaire([_section("s", [_q("x")])], BANDS)
     assert evaluate(definition, {"x": True}).score == 100
 
 
@@ -115,8 +143,7 @@ def test_nothing_to_score_is_a_full_score():
     (_q("n", "number", min=0, max=10, integer=True), " 7 ", 7),
     (_q("n", "number", min=0, max=10), "2.5", 2.5),
     (_q("d", "date"), "2026-11-25", "2026-11-25"),
-    (_q("m", "multiple_choice", options=[{"value": "x"}, {"value": "y"}]), ["y", "x", "y"],
-     ["x", "y"]),
+    (_q("m", "multiple_choice", options=["x", "y"]), ["y", "x", "y"], ["x", "y"]),
     (_q("t", "text", max_length=5), "hello", "hello"),
     (_q("a", allow_not_applicable=True), NOT_APPLICABLE, NOT_APPLICABLE),
 ])
@@ -126,9 +153,8 @@ def test_parse_answer_accepts(question, raw, expected):
 
 @pytest.mark.parametrize(("question", "raw", "problem"), [
     (_q("a"), "maybe", AnswerProblem.NOT_OFFERED),
-    (_q("c", "single_choice", options=[{"value": "x"}]), "z", AnswerProblem.NOT_OFFERED),
-    (_q("m", "multiple_choice", options=[{"value": "x"}]), ["x", "evil"],
-     AnswerProblem.NOT_OFFERED),
+    (_q("c", "single_choice", options=["x"]), "z", AnswerProblem.NOT_OFFERED),
+    (_q("m", "multiple_choice", options=["x"]), ["x", "evil"], AnswerProblem.NOT_OFFERED),
     (_q("n", "number", min=0, max=10), "11", AnswerProblem.TOO_LARGE),
     (_q("n", "number", min=0, max=10), "-1", AnswerProblem.TOO_SMALL),
     (_q("n", "number", integer=True), "1.5", AnswerProblem.NOT_WHOLE),
@@ -146,7 +172,7 @@ def test_parse_answer_refuses(question, raw, problem):
 
 
 def test_section_status():
-    section = DEFINITION["sections"][0]
+    section = DEFINITION.sections[0]
     assert section_status(DEFINITION, section, {}, set()) == "not_started"
     assert section_status(DEFINITION, section, {"licensed": True}, {"a"}) == "in_progress"
     assert section_status(DEFINITION, section, {"licensed": True, "displayed": True},
@@ -155,25 +181,27 @@ def test_section_status():
 
 # --------------------------------------------------------------------------- properties
 
-REAL = [to_jsonable(g.questionnaire) for g in load_content(CONTENT_ROOT).guides.values()]
+#: The real questionnaires, read back from their stored form as the app does.
+REAL = [questionnaire_from_stored(to_jsonable(g.questionnaire))
+        for g in load_content(CONTENT_ROOT).guides.values()]
 
 
 def _answer_strategy(question):
-    kind = question["type"]
+    kind = question.type
     values = [st.none()]
-    if question.get("allow_not_applicable"):
+    if question.allow_not_applicable:
         values.append(st.just(NOT_APPLICABLE))
     if kind == "yes_no":
         values.append(st.booleans())
     elif kind == "single_choice":
-        values.append(st.sampled_from([o["value"] for o in question["options"]]))
+        values.append(st.sampled_from([o.value for o in question.options]))
     elif kind == "multiple_choice":
-        values.append(st.lists(st.sampled_from([o["value"] for o in question["options"]]),
+        values.append(st.lists(st.sampled_from([o.value for o in question.options]),
                                unique=True))
     elif kind == "number":
-        low = question.get("min") if question.get("min") is not None else -1e6
-        high = question.get("max") if question.get("max") is not None else 1e6
-        values.append(st.integers(int(low), int(high)) if question.get("integer")
+        low = question.min if question.min is not None else -1e6
+        high = question.max if question.max is not None else 1e6
+        values.append(st.integers(int(low), int(high)) if question.integer
                       else st.floats(low, high, allow_nan=False))
     elif kind == "date":
         values.append(st.dates().map(lambda d: d.isoformat()))
@@ -189,7 +217,7 @@ def real_answer_sets(draw):
     for question in questions(definition):
         value = draw(_answer_strategy(question))
         if value is not None:
-            answers[question["id"]] = value
+            answers[question.id] = value
     return definition, answers
 
 
@@ -204,21 +232,17 @@ def test_any_answers_give_a_score_within_0_and_100_and_findings_only_for_visible
     assert {f.question_id for f in result.findings} <= shown
     assert {c.question_id for c in result.contributions} <= shown
     index = question_index(definition)
-    assert all(index[c.question_id].get("weight") for c in result.contributions)
+    assert all(index[c.question_id].weight for c in result.contributions)
     # Discarding hidden answers changes nothing.
     assert evaluate(definition, keep_visible(definition, answers)) == result
 
 
-def _weighted_definition(weight_yes: float, weight_no: float) -> dict:
+def _weighted_definition(weight_yes: float, weight_no: float) -> Questionnaire:
     """Two questions: one answered well, one raising a finding (earns 0)."""
-    return {"sections": [{"id": "s", "show_if": None, "questions": [
+    return _questionnaire([_section("s", [
         _q("good", weight=weight_yes, findings=[_finding("good")]),
         _q("bad", weight=weight_no, findings=[_finding("bad")]),
-    ]}], "bands": [
-        {"code": "low", "min": 85, "max": 100},
-        {"code": "medium", "min": 60, "max": 84},
-        {"code": "high", "min": 0, "max": 59},
-    ]}
+    ])], [_band("low", 85, 100), _band("medium", 60, 84), _band("high", 0, 59)])
 
 
 def test_a_score_of_84_and_a_half_rounds_up_into_the_low_band():
@@ -226,7 +250,7 @@ def test_a_score_of_84_and_a_half_rounds_up_into_the_low_band():
     evaluation = evaluate(_weighted_definition(169, 31), {"good": True, "bad": False})
     assert 100 * evaluation.earned / evaluation.possible == 84.5
     assert evaluation.score == 85
-    assert evaluation.band["code"] == "low"
+    assert evaluation.band is not None and evaluation.band.code == "low"
 
 
 @pytest.mark.parametrize(("earned", "lost", "score", "band"), [
@@ -239,11 +263,40 @@ def test_a_score_of_84_and_a_half_rounds_up_into_the_low_band():
 def test_scores_round_half_up_at_the_band_boundaries(earned, lost, score, band):
     evaluation = evaluate(_weighted_definition(earned, lost), {"good": True, "bad": False})
     assert evaluation.score == score
-    assert evaluation.band["code"] == band
+    assert evaluation.band is not None and evaluation.band.code == band
 
 
 def test_band_codes_come_from_the_questionnaire():
     from portal.selfcheck.engine import band_codes
 
     assert band_codes(_weighted_definition(1, 1)) == ("low", "medium", "high")
-    assert band_codes({"sections": []}) == ()
+    assert band_codes(_questionnaire([])) == ()
+
+
+# --------------------------------------------------------------------------- stored form
+
+def test_a_stored_result_keeps_its_shape():
+    # Submitted results (self_checks.result) and the findings backfill read this JSON:
+    # evaluating the typed questionnaire must give it key for key, in the same order.
+    stored = questionnaire_from_stored(TEST_QUESTIONNAIRE)
+    result = evaluate(stored, {"licensed": False}).as_dict()
+    assert json.dumps(result, ensure_ascii=False) == json.dumps({
+        "findings": [{"question_id": "licensed", "obligation": "t-01", "severity": "high",
+                      "action": {"zh_Hans": "办理许可证", "en": "Get a licence"},
+                      "correction_working_days": 5, "exemptions": []}],
+        "contributions": [{"question_id": "licensed", "weight": 10.0, "earned": 0.0,
+                           "outcome": "finding"}],
+        "earned": 0.0, "possible": 10.0, "score": 0,
+        "band": TEST_QUESTIONNAIRE["bands"][0],
+        "missing_required": []}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("definition", [to_jsonable(g.questionnaire) for g in
+                                        load_content(CONTENT_ROOT).guides.values()])
+def test_the_stored_band_is_the_one_of_the_stored_definition(definition):
+    typed = questionnaire_from_stored(definition)
+    for score in range(101):
+        band = band_for(typed, score)
+        assert band is not None
+        stored = [b for b in definition["bands"] if b["min"] <= score <= b["max"]]
+        assert Evaluation((), (), 0, 0, score, band, ()).as_dict()["band"] == stored[0]
