@@ -91,3 +91,13 @@ def test_invalid_overrides_are_refused_with_every_error(app, calendar_folder):
         assert "2040-01-07 is both a holiday (a) and a working day (b)" in result.stderr
         assert "2040-01-09 (c) is a weekday" in result.stderr
         assert "2 error(s)" in result.stderr
+
+
+def test_doctor_checks_the_overrides(app, calendar_folder):
+    runner = app.test_cli_runner()
+    assert "PASS  calendar overrides valid" in runner.invoke(args=["doctor"]).stdout
+    (calendar_folder / "2040.yaml").write_text("year: 2041\nsource: s\n", encoding="utf-8")
+    result = runner.invoke(args=["doctor"])
+    assert result.exit_code == 1
+    assert "FAIL  calendar overrides valid: 1 error(s)" in result.stdout
+    assert "year: must be 2040" in result.stdout
