@@ -254,7 +254,9 @@ def calendar_due(start: dt.datetime, days: int) -> None:
     deadline = add_working_days(start.date(), days, calendar=calendar)
     click.echo(deadline.date.isoformat())
     if deadline.estimated:
-        click.echo("warning: estimated: no official holiday schedule for part of the period; "
+        years = [str(year) for year in range(start.year, deadline.date.year + 1)
+                 if calendar.source_of(year) is None]
+        click.echo(f"warning: estimated: no official holiday schedule for {', '.join(years)}; "
                    "weekends and the statutory holidays were skipped, but 补休 and 调休 of "
                    "the State Council's notice are not known yet", err=True)
 

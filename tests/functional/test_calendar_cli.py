@@ -42,7 +42,7 @@ def test_due_beyond_the_overrides_is_estimated_with_a_warning_on_stderr(app, cal
     result = run(app, "due", "2039-12-30", "1")
     assert result.exit_code == 0, result.output
     assert result.stdout == "2040-01-02\n"
-    assert "warning: estimated" in result.stderr
+    assert "warning: estimated: no official holiday schedule for 2040;" in result.stderr
     # Spring Festival 2040 is estimated from the lunar calendar: 初一 is 12 February,
     # so Friday 10 February + 1 skips 除夕 (11) to 初三 (14).
     result = run(app, "due", "2040-02-10", "1")
