@@ -1,4 +1,5 @@
-"""The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage."""
+"""The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage,
+calendar."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from portal.accounts.services import AccountError, create_staff_user
 from portal.config import load_config
 from portal.core import i18n_tools, migrations
 from portal.core.audit import chain_head, contains_head, verify_chain
+from portal.core.clock import local_today
 from portal.core.db import utcnow
+from portal.core.deadlines import (
+    CalendarInvalid,
+    WorkingCalendar,
+    add_working_days,
+    calendar_dir,
+    load_calendar,
+)
 from portal.core.security import PasswordProblem, password_problems
 from portal.core.storage import get_storage, sweep_unreferenced
 from portal.doctor import run_checks
@@ -32,6 +41,7 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 translate_cli = AppGroup("translate", help="Interface translations (Babel).")
 guides_cli = AppGroup("guides", help="Compliance guides and exemption lists (content).")
 storage_cli = AppGroup("storage", help="Stored upload files.")
+calendar_cli = AppGroup("calendar", help="Working days: official holiday schedules.")
 
 #: The content folder: PORTAL_CONTENT_DIR, by default compliance_guides/.
 CONTENT_ROOT = Path(load_config()["CONTENT_DIR"])
@@ -223,6 +233,60 @@ def translate_compile() -> None:
     i18n_tools.compile_catalogues()
 
 
+def _calendar_or_exit() -> tuple[Path, WorkingCalendar]:
+    folder = calendar_dir()
+    try:
+        return folder, load_calendar(folder)
+    except CalendarInvalid as invalid:
+        click.echo("\n".join(invalid.errors), err=True)
+        click.echo(f"{len(invalid.errors)} error(s) in the calendar overrides {folder}",
+                   err=True)
+        sys.exit(1)
+
+
+@calendar_cli.command("due")
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("days", type=click.IntRange(min=0))
+@with_appcontext
+def calendar_due(start: dt.datetime, days: int) -> None:
+    """Print the date DAYS working days after START (ISO); warn on stderr if estimated."""
+    _, calendar = _calendar_or_exit()
+    deadline = add_working_days(start.date(), days, calendar=calendar)
+    click.echo(deadline.date.isoformat())
+    if deadline.estimated:
+        years = [str(year) for year in range(start.year, deadline.date.year + 1)
+                 if calendar.source_of(year) is None]
+        click.echo(f"warning: estimated: no official holiday schedule for {', '.join(years)}; "
+                   "weekends and the statutory holidays were skipped, but 补休 and 调休 of "
+                   "the State Council's notice are not known yet", err=True)
+
+
+@calendar_cli.command("check")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Check as on this date (default: today in the portal's time zone).")
+@with_appcontext
+def calendar_check(today: dt.datetime | None) -> None:
+    """Validate the overrides and report the first year without an official schedule.
+
+    Exits 1 when the overrides are invalid, when this year has no official schedule, or
+    when next year has none and it is December already (the State Council usually
+    publishes it in November: enter it in the overrides folder).
+    """
+    folder, calendar = _calendar_or_exit()
+    day = today.date() if today else local_today()
+    for year in range(day.year, day.year + 2):
+        source = calendar.source_of(year)
+        click.echo(f"{year}: {source or 'no official schedule (estimated)'}")
+    missing = calendar.first_year_without_data(day.year)
+    click.echo(f"First year without an official schedule: {missing}")
+    late = missing == day.year or (missing == day.year + 1 and day.month == 12)
+    if late:
+        click.echo(f"error: enter the State Council's holiday notice for {missing} in "
+                   f"{folder / f'{missing}.yaml'}; deadlines reaching {missing} are estimated",
+                   err=True)
+        sys.exit(1)
+
+
 @click.command("doctor")
 @with_appcontext
 def doctor() -> None:
@@ -238,5 +302,5 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
-                  storage_cli):
+                  storage_cli, calendar_cli):
         app.cli.add_command(group)

@@ -56,6 +56,10 @@ SETTINGS: tuple[Setting, ...] = (
             "through Redis; otherwise they are kept in each process's memory."),
     Setting("CONTENT_DIR", str(PROJECT_ROOT / "compliance_guides"),
             "Folder of the compliance content that `flask guides check|sync` read."),
+    Setting("CALENDAR_DIR", str(PROJECT_ROOT / "compliance_guides" / "calendar"),
+            "Folder of the State Council's yearly holiday notices entered by hand "
+            "(<year>.yaml), which take precedence over chinese-calendar in working-day "
+            "deadlines; see compliance_guides/calendar/README.md."),
     Setting("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"),
             "Where evidence files are stored. A volume shared by all instances in production."),
     Setting("MAX_UPLOAD_MB", 20, "Largest accepted upload in megabytes.", int),

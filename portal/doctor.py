@@ -19,6 +19,8 @@ from portal.accounts.services import demo_accounts_present
 from portal.config import PROJECT_ROOT, production_problems
 from portal.core import migrations
 from portal.core.audit import verify_chain
+from portal.core.clock import local_today
+from portal.core.deadlines import CalendarInvalid, load_calendar
 from portal.core.i18n import LOCALES
 from portal.core.storage import get_storage
 from portal.extensions import db
@@ -96,15 +98,30 @@ def _audit(app: Flask) -> CheckResult:
     return CheckResult("audit trail intact", True, f"{checked} events")
 
 
+def _calendar(app: Flask) -> CheckResult:
+    folder = Path(app.config["CALENDAR_DIR"])
+    try:
+        calendar = load_calendar(folder)
+    except CalendarInvalid as invalid:
+        return CheckResult("calendar overrides valid", False,
+                           f"{len(invalid.errors)} error(s): run flask --app wsgi calendar "
+                           f"check; first: {invalid.errors[0]}")
+    missing = calendar.first_year_without_data(local_today().year)
+    return CheckResult("calendar overrides valid", True,
+                       f"{folder}: {len(calendar.overrides)} year(s); deadlines reaching "
+                       f"{missing} are estimated until its notice is entered")
+
+
 CHECKS: tuple[Callable[[Flask], CheckResult], ...] = (
     _configuration, _database, _migrations, _demo_accounts, _redis, _upload_dir,
-    _translations, _audit)
+    _translations, _audit, _calendar)
 
 _NAMES: dict[Callable[[Flask], CheckResult], str] = {
           _configuration: "production settings", _database: "database reachable",
           _migrations: "schema up to date", _demo_accounts: "no demo accounts",
           _redis: "redis reachable", _upload_dir: "file storage reachable",
-          _translations: "translations compiled", _audit: "audit trail intact"}
+          _translations: "translations compiled", _audit: "audit trail intact",
+          _calendar: "calendar overrides valid"}
 
 #: Checks that read tables: skipped while the schema is missing or behind.
 _NEED_SCHEMA = {_demo_accounts, _audit}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
 from flask_babel import force_locale, format_date
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.core.deadlines import Deadline
@@ -74,7 +77,7 @@ def test_a_calendar_change_after_submission_does_not_move_the_stored_deadline(
         told, later = format_date(TOLD, "medium"), format_date(MOVED, "medium")
     assert f"by {told}" in page
     assert later not in page
-    assert "(estimated:" not in page
+    assert "This date is an estimate" not in page
     assert {f.deadline for f in _self_check(self_check_id).findings
             if f.deadline is not None} == {TOLD}
 
@@ -98,6 +101,34 @@ def test_officers_see_the_stored_deadline_too(app, client, real_content, caterin
     with app.test_request_context(), force_locale("zh_Hans_CN"):
         told, later = format_date(TOLD, "medium"), format_date(MOVED, "medium")
     assert told in page and later not in page
+
+
+def test_an_estimated_deadline_is_said_in_words_on_the_page_the_pdf_and_the_officer_view(
+        app, english_client, real_content, catering, monkeypatch):
+    """Issue 9 §2: not a grey hint but a sentence naming the unpublished year."""
+    from portal.accounts.models import Department
+    from tests.factories import UserFactory
+
+    monkeypatch.setattr(services, "add_working_days",
+                        lambda start, days: Deadline(TOLD, estimated=True))
+    self_check_id = _submit_with_findings(english_client, catering)
+    page = english_client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
+    assert "This date is an estimate." in page
+    assert "the official holiday schedule for 2027 had not been published" in page
+    pdf = english_client.get(f"/self-checks/{self_check_id}/result.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    compact = re.sub(r"\s+", "", text)
+    assert "Thisdateisanestimate." in compact
+    assert "holidayschedulefor2027hadnotbeenpublished" in compact
+    market = db.session.scalar(select(Department).where(Department.code == "market_regulation"))
+    officer = UserFactory(officer=True, department=market)
+    db.session.commit()
+    viewer = app.test_client()
+    viewer.__class__ = type(english_client)
+    viewer.sign_in(officer.email)
+    officer_page = viewer.get(f"/officer/self-checks/{self_check_id}").get_data(as_text=True)
+    assert "此日期为估算日期。" in officer_page
+    assert "国务院尚未公布2027年的节假日安排" in officer_page
 
 
 def test_the_officer_scope_is_stored_when_the_self_check_starts(client, real_content, catering):

@@ -2,7 +2,9 @@
 
 The tests name 2025 and 2026 dates from the State Council's published schedules, and
 test "beyond the data" relative to the last year the installed chinese-calendar
-covers, so that a release with next year's schedule does not break them.
+covers, so that a release with next year's schedule does not break them. The
+estimate's holidays and the overrides folder are tested with files made in the test
+in test_calendar_overrides.py.
 """
 
 import datetime as dt
@@ -84,8 +86,9 @@ def test_a_period_reaching_past_the_published_data_is_estimated():
     assert deadline.date.weekday() < 5
 
 
-def test_beyond_the_published_data_monday_to_friday_is_assumed():
-    # 2 January of the first uncovered year, and the following Monday to Friday.
+def test_beyond_the_published_data_weekends_are_skipped():
+    # 2 January of the first uncovered year, and the following Monday to Friday
+    # (a week without statutory holidays: the Spring Festival is 21 January at the earliest).
     beyond = dt.date(LAST_COVERED_YEAR + 1, 1, 2)
     monday = beyond + dt.timedelta(days=7 - beyond.weekday())
     deadline = add_working_days(monday, 5)
