@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, HiddenField, IntegerField
+from wtforms.validators import DataRequired, InputRequired
 
 from portal.selfcheck.engine import AnswerProblem
 
@@ -31,16 +31,6 @@ ANSWER_MESSAGES = {
 class DeclarationForm(FlaskForm):
     """The commitment (承诺) signed before submitting."""
 
-    signer_name = StringField(
-        _l("Your full name"),
-        validators=[DataRequired(_l("Enter your full name")),
-                    Length(max=100, message=_l("The name must be 100 characters or fewer"))])
-    signer_role = StringField(
-        _l("Your role in the enterprise"),
-        description=_l("For example: legal representative, store manager, food safety "
-                       "officer."),
-        validators=[DataRequired(_l("Enter your role")),
-                    Length(max=100, message=_l("The role must be 100 characters or fewer"))])
     agree = BooleanField(
         _l("I make this commitment on behalf of the enterprise"),
         validators=[DataRequired(_l("Confirm the commitment to submit the self-check"))])

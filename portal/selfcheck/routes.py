@@ -23,6 +23,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal.accounts.labels import ROLE_LABELS
+from portal.accounts.models import Membership, MembershipRole
 from portal.core.clock import local_date, local_today
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
@@ -292,14 +294,13 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
         return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     _editable(self_check)
     questionnaire = typed_questionnaire(self_check.questionnaire)
-    form = DeclarationForm(data={"version": self_check.version,
-                                 "signer_name": current_user.display_name})
+    form = DeclarationForm(data={"version": self_check.version})
+    signer_role = _signer_role(g.membership)
     missing_rows: list[dict[str, Any]] = []
     if form.validate_on_submit():
         try:
             submit_self_check(db.session, self_check, user=current_user,
-                              signer_name=form.signer_name.data,
-                              signer_role=form.signer_role.data,
+                              signer_role=signer_role,
                               expected_version=form.version.data,
                               commitment_text=_text(questionnaire.commitment), now=utcnow(),
                               timezone=_timezone())
@@ -319,8 +320,16 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
         else:
             return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     return render_template("selfcheck/declaration.html", self_check=self_check, form=form,
-                           commitment=_text(questionnaire.commitment),
+                           commitment=_text(questionnaire.commitment), signer_role=signer_role,
                            missing=missing_rows), 400 if missing_rows else 200
+
+
+def _signer_role(membership: Membership) -> str:
+    """Return the role the signatory acts in, as shown to them (and kept with the record)."""
+    role = str(ROLE_LABELS[membership.role])
+    if membership.role == MembershipRole.AGENT and membership.agent_firm:
+        return _("%(role)s, %(firm)s", role=role, firm=membership.agent_firm)
+    return role
 
 
 @bp.get("/self-checks/<int:self_check_id>/confirmation")

@@ -283,10 +283,13 @@ def findings_of(evaluation: engine.Evaluation, *, submitted_on: dt.date,
 
 
 def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
-                      signer_name: str, signer_role: str, expected_version: int,
+                      signer_role: str, expected_version: int,
                       commitment_text: str, now: dt.datetime, timezone: ZoneInfo,
                       ) -> SelfCheck:
     """Submit a complete draft with the signed commitment (承诺), and score it.
+
+    The signatory is the signed-in ``user`` (their account's name, never typed in);
+    ``signer_role`` is the role they act in for the enterprise, as they saw it.
 
     :raises AlreadySubmitted: it was submitted already (another tab).
     :raises StaleObject: it changed since the page was loaded.
@@ -312,7 +315,7 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
         self_check.answers = answers
         self_check.submitted_at = now
         self_check.submitted_by_id = user.id
-        self_check.signer_name = signer_name.strip()
+        self_check.signer_name = user.display_name
         self_check.signer_role = signer_role.strip()
         self_check.commitment_text = commitment_text
         self_check.score = evaluation.score

@@ -71,7 +71,8 @@ def test_complete_a_self_check_on_a_phone(page, axe):
     page.get_by_role("link", name="核对您的答案").click()
     axe.check(page, "43-check-answers")
     page.get_by_role("link", name="继续签署承诺").click()
-    page.get_by_label("您在企业中的职务").fill("店长")
+    # The signatory is the signed-in user, in the role of their membership: nothing to type.
+    expect(page.locator(".summary")).to_contain_text("管理员")
     page.get_by_label("本人代表企业作出以上承诺").check()
     axe.check(page, "44-declaration")
     with page.expect_navigation():

@@ -87,8 +87,7 @@ def _submit(client, self_check_id: int, **changes):
     path = f"/self-checks/{self_check_id}/declaration"
     page = client.get(path).get_data(as_text=True)
     version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
-    data = {"signer_name": "陈经理", "signer_role": "法定代表人", "agree": "y",
-            "version": version, **changes}
+    data = {"agree": "y", "version": version, **changes}
     return client.submit(path, data)
 
 
@@ -211,8 +210,7 @@ def test_a_double_submit_from_two_tabs_gives_one_submission(client, real_content
     page = client.get(path).get_data(as_text=True)
     version = re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)
     token = client.csrf_token(path)
-    data = {"csrf_token": token, "signer_name": "陈经理", "signer_role": "店长", "agree": "y",
-            "version": version}
+    data = {"csrf_token": token, "agree": "y", "version": version}
     first = client.post(path, data=data)
     second = client.post(path, data=data)
     assert first.status_code == second.status_code == 302
@@ -222,13 +220,30 @@ def test_a_double_submit_from_two_tabs_gives_one_submission(client, real_content
     assert submitted == 1
 
 
+def test_the_signatory_is_the_signed_in_user_in_their_membership_role(client, real_content,
+                                                                     catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id)
+    page = client.get(f"/self-checks/{self_check_id}/declaration").get_data(as_text=True)
+    assert 'name="signer_name"' not in page
+    signer = catering.enterprise_admin.display_name
+    assert signer in page
+    response = _submit(client, self_check_id, signer_name="王五（冒名）", signer_role="法定代表人")
+    assert response.status_code == 302
+    self_check = _self_check(self_check_id)
+    assert (self_check.signer_name, self_check.signer_role) == (signer, "管理员")
+    result = client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
+    assert "王五（冒名）" not in result
+    assert signer in result
+
+
 def test_the_commitment_is_required(english_client, real_content, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
     _answer_everything(english_client, self_check_id)
-    response = _submit(english_client, self_check_id, agree="", signer_name="")
+    response = _submit(english_client, self_check_id, agree="")
     page = response.get_data(as_text=True)
-    assert "Enter your full name" in page
     assert "Confirm the commitment" in page
     assert _self_check(self_check_id).status == SelfCheckStatus.DRAFT
 

@@ -266,7 +266,7 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
         other_path=lambda w: f"/self-checks/{w.other_draft.id}/declaration"),
     ("selfcheck.declaration", "POST"): Rule(
         "POST", lambda w: f"/self-checks/{w.draft.id}/declaration", ENTERPRISE,
-        data=lambda w: {"signer_name": "陈经理", "signer_role": "法定代表人", "agree": "y",
+        data=lambda w: {"agree": "y",
                         "version": w.draft.version},
         other_path=lambda w: f"/self-checks/{w.other_draft.id}/declaration",
         state=lambda w: [_reloaded(w.draft).status, _reloaded(w.other_draft).status]),

@@ -225,7 +225,7 @@ def test_an_object_without_a_workflow_is_refused(world):
 def _submit(world, **overrides):
     from portal.selfcheck.services import submit_self_check
 
-    arguments = {"user": world.enterprise_admin, "signer_name": "张三", "signer_role": "店长",
+    arguments = {"user": world.enterprise_admin, "signer_role": "管理员",
                  "expected_version": world.draft.version, "commitment_text": "承诺",
                  "now": utcnow(), "timezone": ZoneInfo("Asia/Shanghai")} | overrides
     return submit_self_check(db.session, world.draft, **arguments)
