@@ -237,6 +237,11 @@ def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
             if appeared:
                 notice = _("Your answers brought up more questions on this page.")
                 values = dict(self_check.answers)
+            elif request.args.get("return_to") == "check-answers":
+                # "Change" on check-your-answers: back there, to the section just changed
+                # (a fragment of its own, so the question's one is not carried over).
+                return redirect(url_for("selfcheck.check_answers", self_check_id=self_check.id,
+                                        _anchor=f"section-{section_id}"))
             else:
                 return redirect(_next_step(self_check, section_id))
     shown = set(engine.visible_question_ids(questionnaire, values))

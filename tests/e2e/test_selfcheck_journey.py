@@ -70,6 +70,12 @@ def test_complete_a_self_check_on_a_phone(page, axe):
 
     page.get_by_role("link", name="核对您的答案").click()
     axe.check(page, "43-check-answers")
+    # "修改" opens the answer's section; saving it comes back to check-your-answers.
+    check_url = page.url
+    page.locator(".summary__action a").first.click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存并继续").click()
+    expect(page).to_have_url(re.compile(re.escape(check_url) + "#section-[a-z0-9_]+$"))
     page.get_by_role("link", name="继续签署承诺").click()
     # The signatory is the signed-in user, in the role of their membership: nothing to type.
     expect(page.locator(".summary")).to_contain_text("管理员")

@@ -238,6 +238,31 @@ def test_the_signatory_is_the_signed_in_user_in_their_membership_role(client, re
     assert signer in result
 
 
+def test_change_on_check_your_answers_returns_there_after_saving(client, real_content,
+                                                                 catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id)
+    page = client.get(f"/self-checks/{self_check_id}/check-answers").get_data(as_text=True)
+    change = re.search(r'href="(/self-checks/\d+/sections/[a-z0-9_]+\?return_to=check-answers)#',
+                       page)
+    assert change, "every answer has a Change link that comes back here"
+    path = change.group(1).replace("&amp;", "&")
+    names = sorted(set(re.findall(r'name="q-([a-z0-9_]+)"', client.get(path).get_data(
+        as_text=True))))
+    questionnaire = typed_questionnaire(_self_check(self_check_id).questionnaire)
+    index = engine.question_index(questionnaire)
+    data = {f"q-{qid}": _good_answer(index[qid]) for qid in names}
+    response = client.submit(path, {k: v for k, v in data.items() if v is not None})
+    assert response.status_code == 302
+    section_id = path.split("/sections/")[1].split("?")[0]
+    assert response.headers["Location"].endswith(
+        f"/self-checks/{self_check_id}/check-answers#section-{section_id}")
+    # Without the marker, saving goes on to the next section as before.
+    plain = client.submit(path.split("?")[0], {k: v for k, v in data.items() if v is not None})
+    assert "/check-answers" not in plain.headers["Location"]
+
+
 def test_the_commitment_is_required(english_client, real_content, catering):
     _enterprise_client(english_client, catering)
     self_check_id = _start(english_client)
