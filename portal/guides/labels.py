@@ -29,6 +29,7 @@ CONDITION_LABELS = {
     "corrected_within_ordered_period": _l("Corrected within the period set in the order to "
                                           "correct"),
     "corrected_before_discovery": _l("Corrected before it was discovered"),
+    "corrected_before_order": _l("Corrected before being ordered to correct"),
     "no_harm": _l("No harmful consequences"),
     "slight_harm": _l("Harmful consequences slight"),
     "no_fault_proven": _l("The party proves it was not at fault"),

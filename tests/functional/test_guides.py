@@ -82,6 +82,16 @@ def test_sync_loads_everything_and_is_idempotent(app, real_content):
     assert _count(ExemptionEntryVersion) == versions_before
 
 
+def test_each_entry_version_stores_its_legal_ground(real_content):
+    stored = {v.data["key"]: v.data["legal_basis_ground"]
+              for v in db.session.scalars(select(ExemptionEntryVersion))}
+    assert stored["price-01"] == "art33_1_minor"
+    assert stored["tax-01"] == "art33_1_first_violation"
+    assert stored["culture-06"] == "art33_2_no_fault"
+    assert stored["price-02"] == "art32_mitigation"
+    assert stored["illus-ret-nc-01"] == "compulsion_exemption"
+
+
 def test_a_changed_entry_becomes_a_new_version_and_the_old_one_stays(app, real_content,
                                                                      content_copy):
     path = _first_entry_file(content_copy)
