@@ -14,6 +14,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.cli import CONTENT_ROOT
+from portal.core.clock import local_today
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.guides.content import LIST_TYPES
@@ -24,6 +25,8 @@ from portal.guides.models import (
     ObligationRecord,
     QuestionnaireVersion,
 )
+from portal.guides.precheck import Answers, PrecheckOutcome, assess_entry
+from portal.guides.queries import entry_versions
 from portal.guides.services import (
     EntryFilters,
     normalise_for_search,
@@ -387,16 +390,70 @@ CLEAN = {"first_time": "yes", "exempted_before": "no", "harm": "none",
          "corrected": "on_the_spot"}
 
 
-@pytest.mark.parametrize("list_type", LIST_TYPES)
-def test_precheck_names_the_entry_for_every_list_type(english_client, real_content, list_type):
-    entry = _entry_of_type(list_type)
-    page = english_client.get(f"/check/{entry.key}", query_string=CLEAN).get_data(as_text=True)
-    if "could apply" not in page:
-        # Some real entries demand on-the-spot correction only, or before discovery.
-        page = english_client.get(f"/check/{entry.key}", query_string={
-            **CLEAN, "corrected": "before_discovery"}).get_data(as_text=True)
-    assert "An exemption entry could apply" in page, entry.key
-    assert f"/exemptions/{entry.key}" in page
+def test_precheck_page_follows_the_condition_service_for_every_entry(app, english_client,
+                                                                    real_content):
+    headings = {PrecheckOutcome.MAY_APPLY: "An exemption entry could apply",
+                PrecheckOutcome.DOES_NOT_APPLY: "This entry does not apply to your case",
+                PrecheckOutcome.CANNOT_ASSESS: "This entry cannot be assessed from your answers"}
+    worst = {"first_time": "no", "exempted_before": "yes", "harm": "serious",
+             "corrected": "late"}
+    seen = set()
+    with app.app_context():
+        today = local_today()
+    stored = {key: entry_versions(db.session, key)[1][-1].data
+              for key in loaded_content().exemption_entries}
+    for key, data in stored.items():
+        for answers in (CLEAN, worst):
+            expected = assess_entry(data, Answers.from_mapping(answers), today=today).outcome
+            seen.add(expected)
+            page = english_client.get(f"/check/{key}", query_string=answers).get_data(
+                as_text=True)
+            assert headings[expected] in page, key
+            assert f"/exemptions/{key}" in page
+            others = set(headings.values()) - {headings[expected]}
+            assert not any(heading in page for heading in others), key
+        assert "could apply" not in english_client.get(f"/check/{key}", query_string=worst
+                                                       ).get_data(as_text=True)
+    assert seen == set(PrecheckOutcome)
+
+
+def test_precheck_never_says_could_apply_for_issue_9s_examples(english_client, real_content):
+    repeat = {"first_time": "no", "exempted_before": "no", "harm": "serious",
+              "corrected": "late"}
+    culture = english_client.get("/check/culture-01", query_string=repeat).get_data(
+        as_text=True)
+    assert "could apply" not in culture
+    clean = english_client.get("/check/culture-01", query_string=CLEAN).get_data(as_text=True)
+    assert "cannot be assessed" in clean
+    assert "have not been recorded in the portal yet" in clean
+    food = english_client.get("/check/food-03", query_string={
+        **CLEAN, "harm": "serious", "corrected": "within_period"}).get_data(as_text=True)
+    assert "This entry does not apply" in food
+    assert "Harmful consequences slight at most" in food
+    assert "Article 33(1), second sentence" in food
+
+
+def test_precheck_labels_the_ground_not_the_list_name(english_client, real_content):
+    # env-01 is on a 不予处罚 list but rests on the first-violation ground (may, not shall).
+    page = english_client.get("/check/env-01", query_string={
+        **CLEAN, "corrected": "within_period"}).get_data(as_text=True)
+    assert "First violation with slight harm, corrected in time" in page
+    assert "the officer chooses and gives reasons" in page
+    assert "shall not penalise" not in page
+
+
+def test_price_01_applies_when_corrected_after_discovery_but_before_the_order(english_client,
+                                                                              real_content):
+    before_order = {**CLEAN, "first_time": "no", "corrected": "before_order"}
+    page = english_client.get("/check/price-01", query_string=before_order).get_data(
+        as_text=True)
+    assert "An exemption entry could apply" in page
+    ordered = english_client.get("/check/price-01", query_string={
+        **before_order, "corrected": "within_period"}).get_data(as_text=True)
+    assert "The entry requires correction before the order to correct." in ordered
+    question = english_client.get("/check/price-01", query_string={
+        k: CLEAN[k] for k in ("first_time", "exempted_before", "harm")}).get_data(as_text=True)
+    assert "before being ordered to correct it" in question
 
 
 def test_precheck_exit_page_says_why(english_client, real_content):
