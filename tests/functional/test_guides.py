@@ -25,7 +25,7 @@ from portal.guides.models import (
     ObligationRecord,
     QuestionnaireVersion,
 )
-from portal.guides.precheck import Answers, PrecheckOutcome, assess_entry
+from portal.guides.precheck import Answers, Corrected, PrecheckOutcome, assess_entry
 from portal.guides.queries import entry_versions
 from portal.guides.services import (
     EntryFilters,
@@ -353,6 +353,83 @@ def test_openapi_document_describes_the_api(client):
     operation = document["paths"]["/exemption-entries"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {
         "q", "industry", "department", "list_type", "valid_on", "page"}
+
+
+API_CLEAN = {"first_time": "yes", "harm": "none", "corrected": "in_time",
+             "exempted_before": "no"}
+
+
+def test_api_precheck_answers_with_the_outcome_and_every_condition(english_client,
+                                                                   real_content):
+    body = english_client.get("/api/v1/precheck/tax-01", query_string=API_CLEAN).get_json()
+    assert body["outcome"] == "may_apply"
+    assert body["legal_basis_ground"] == "art33_1_first_violation"
+    assert body["binds_nansha"] is True and body["illustrative"] is False
+    assert {c["status"] for c in body["conditions"]} == {"met"}
+    assert {"code": "baseline.not_exempted_before", "status": "met", "reason": "met",
+            "text": "Never exempted before for the same kind of violation (Guangdong rule)"
+            } in body["conditions"]
+    serious = english_client.get("/api/v1/precheck/tax-01", query_string={
+        **API_CLEAN, "harm": "serious"}).get_json()
+    assert serious["outcome"] == "does_not_apply"
+    assert [(c["code"], c["status"]) for c in serious["conditions"] if c["status"] != "met"] == [
+        ("condition.slight_harm", "unmet")]
+
+
+def test_api_precheck_cannot_assess_untranscribed_or_unsettleable_entries(client,
+                                                                          real_content):
+    culture = client.get("/api/v1/precheck/culture-01", query_string=API_CLEAN).get_json()
+    assert culture["outcome"] == "cannot_assess"
+    assert "entry.conditions_transcribed" in {c["code"] for c in culture["conditions"]}
+    no_fault = client.get("/api/v1/precheck/culture-06", query_string=API_CLEAN).get_json()
+    assert no_fault["outcome"] == "cannot_assess"
+    assert {"baseline.no_fault_proven"} <= {c["code"] for c in no_fault["conditions"]
+                                            if c["status"] == "to_confirm"}
+    # The coarse "in time" answer cannot show a correction on the spot: an officer confirms.
+    spot = client.get("/api/v1/precheck/culture-02", query_string=API_CLEAN).get_json()
+    assert spot["outcome"] == "cannot_assess"
+    assert client.get("/api/v1/precheck/culture-02", query_string={
+        **API_CLEAN, "corrected": "on_the_spot"}).get_json()["outcome"] == "may_apply"
+    unanswered = client.get("/api/v1/precheck/tax-01").get_json()
+    assert unanswered["outcome"] == "cannot_assess"
+
+
+def test_api_precheck_texts_follow_the_language(client, real_content):
+    body = client.get("/api/v1/precheck/price-01", query_string=API_CLEAN,
+                      headers={"Accept-Language": "zh-CN"}).get_json()
+    texts = {c["code"]: c["text"] for c in body["conditions"]}
+    assert texts["condition.corrected_before_order"] == "在责令改正前已改正: 在责令改正前及时改正"
+
+
+@pytest.mark.parametrize(("name", "value"), [("first_time", "unsure"), ("harm", "little"),
+                                             ("corrected", "soon"), ("exempted_before", ""),
+                                             ("harm", "")])
+def test_api_precheck_refuses_answers_not_offered(client, real_content, name, value):
+    response = client.get("/api/v1/precheck/tax-01", query_string={**API_CLEAN, name: value})
+    assert response.status_code == 400
+    assert list(response.get_json()["errors"]) == [name]
+
+
+def test_api_precheck_of_an_unknown_entry_is_not_found(client, real_content):
+    response = client.get("/api/v1/precheck/no-such-entry")
+    assert response.status_code == 404
+    assert response.get_json() == {"errors": {"key": "no such entry"}}
+
+
+def test_openapi_document_describes_the_precheck(client, real_content):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/precheck/{key}"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert parameters["harm"]["enum"] == ["none", "slight", "serious"]
+    assert {"in_time", "late", "not_yet"} <= set(parameters["corrected"]["enum"])
+    assert set(parameters["corrected"]["enum"]) == {c.value for c in Corrected}
+    assert parameters["first_time"]["enum"] == parameters["exempted_before"]["enum"] == [
+        "yes", "no"]
+    assert "culture-01" in parameters["key"]["enum"]
+    assert set(operation["responses"]) == {"200", "400", "404"}
+    outcome = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert outcome["properties"]["outcome"]["enum"] == ["may_apply", "does_not_apply",
+                                                        "cannot_assess"]
 
 
 def test_csv_export_opens_in_excel(client, real_content):
