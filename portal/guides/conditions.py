@@ -319,9 +319,13 @@ def _covers(conditions: Sequence[Mapping[str, Any]], kinds: set[str]) -> bool:
     return False
 
 
-def _baseline(ground: Ground, conditions: Sequence[Mapping[str, Any]],
-              answers: Answers) -> list[ConditionCheck]:
-    """Return the conditions the law attaches to ``ground``, minus those the entry repeats."""
+def baseline_conditions(ground: Ground, answers: Answers, *,
+                        entry_conditions: Sequence[Mapping[str, Any]] = ()) -> list[ConditionCheck]:
+    """Return the conditions the law attaches to ``ground``, judged against ``answers``.
+
+    Those that one of ``entry_conditions`` states at least as strictly are left out.
+    """
+    conditions = entry_conditions
     checks: list[ConditionCheck] = []
 
     def add(code: str, judged: tuple[ConditionStatus, Reason], *,
@@ -369,7 +373,7 @@ def assess_entry(entry: Mapping[str, Any], answers: Answers, *, today: dt.date) 
         checks.append(ConditionCheck("entry.ground_recorded", ConditionStatus.TO_CONFIRM,
                                      Reason.NO_GROUND))
     else:
-        checks.extend(_baseline(ground, conditions, answers))
+        checks.extend(baseline_conditions(ground, answers, entry_conditions=conditions))
     if not conditions:
         checks.append(ConditionCheck("entry.conditions_transcribed", ConditionStatus.TO_CONFIRM,
                                      Reason.NOT_TRANSCRIBED))
