@@ -519,6 +519,16 @@ def test_precheck_labels_the_ground_not_the_list_name(english_client, real_conte
     assert "shall not penalise" not in page
 
 
+def test_entry_page_explains_the_ground_not_the_list_name(english_client, real_content):
+    page = english_client.get("/exemptions/env-01").get_data(as_text=True)
+    assert "Ground in law" in page
+    assert "First violation with slight harm, corrected in time" in page
+    assert "the officer chooses and gives reasons" in page
+    assert "is not penalised (Administrative Penalty Law, Article 33)" not in page
+    minor = english_client.get("/exemptions/price-01").get_data(as_text=True)
+    assert "the law says the department shall not penalise" in minor
+
+
 def test_price_01_applies_when_corrected_after_discovery_but_before_the_order(english_client,
                                                                               real_content):
     before_order = {**CLEAN, "first_time": "no", "corrected": "before_order"}
