@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from typing import Any
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -116,7 +117,8 @@ def make_guide(slug: str = "testing", *, divisions: tuple[str, ...] = ("62",),
 
 
 def make_entry(key: str = "test-01", *, industry: str = "testing",
-               list_type: str = "no_penalty"):
+               list_type: str = "no_penalty", ground: str = "art33_1_minor",
+               conditions: list[dict[str, Any]] | None = None):
     """Create a current exemption entry with one version."""
     from portal.guides.models import (
         ExemptionEntryIndustry,
@@ -128,12 +130,12 @@ def make_entry(key: str = "test-01", *, industry: str = "testing",
     db.session.add(record)
     db.session.flush()
     data = {
-        "key": key, "industry": industry, "list_type": list_type,
+        "key": key, "industry": industry, "list_type": list_type, "legal_basis_ground": ground,
         "violation": {"zh_Hans": "未明码标价", "en": "Prices not marked"},
         "rule_breached": [{"law": "price_law", "law_name": {"zh_Hans": "价格法", "en": "Price Law"},
                            "article": None, "note": None}],
-        "legal_ground": [], "conditions": [{"type": "no_harm"},
-                                           {"type": "corrected_on_the_spot"}],
+        "legal_ground": [], "conditions": conditions if conditions is not None else [
+            {"type": "no_harm"}, {"type": "corrected_on_the_spot"}],
         "follow_up_measures": ["education"], "exempt_again": False, "obligations": ["t-01"],
         "effective_from": None, "effective_until": None,
     }

@@ -6,19 +6,34 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from sqlalchemy import select
 
 from portal.core.clock import local_today
 from portal.extensions import csrf, db
-from portal.guides.models import LIST_TYPES
+from portal.guides import labels
+from portal.guides.conditions import (
+    Answers,
+    Assessment,
+    ConditionStatus,
+    Ground,
+    Harm,
+    PrecheckOutcome,
+    assess_entry,
+)
+from portal.guides.models import LIST_TYPES, ExemptionEntryRecord
 from portal.guides.queries import (
     MAX_PAGE,
     MAX_PER_PAGE,
     current_guides,
     departments_by_code,
     entry_as_json,
+    entry_versions,
+    local_text,
     parse_filters,
+    source_list_for,
 )
-from portal.guides.services import search_entries
+from portal.guides.services import binds_nansha, search_entries
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
@@ -45,13 +60,118 @@ def exemption_entries() -> ResponseReturnValue:
         page=page.page, per_page=page.per_page, total=page.total, pages=page.pages)
 
 
+#: The JSON pre-check's questions and the answers each accepts. ``corrected`` takes the
+#: coarse ``in_time`` or the page's finer answers (which settle stricter timing conditions).
+PRECHECK_PARAMETERS: dict[str, tuple[list[str], str]] = {
+    "first_time": (["yes", "no"], "Is this the first time the violation was found?"),
+    "harm": ([h.value for h in Harm], "What harm did the violation cause?"),
+    "corrected": (["in_time", "late", "not_yet", "before_discovery", "before_order",
+                   "on_the_spot", "within_period"],
+                  "Has it been corrected, and when? in_time: within the time allowed"),
+    "exempted_before": (["yes", "no"], "Was the business exempted before for the same kind "
+                                       "of violation?"),
+}
+
+
+def _condition_text(assessment_check: Any, locale: str) -> str:
+    condition = assessment_check.condition
+    if condition is None:
+        return str(labels.BASELINE_LABELS[assessment_check.code])
+    label = str(labels.CONDITION_LABELS.get(condition.get("type"), condition.get("type")))
+    detail = local_text(assessment_check.text, locale).text
+    return f"{label}: {detail}" if detail else label
+
+
+def precheck_as_json(key: str, assessment: Assessment, *, binds: bool, illustrative: bool,
+                     locale: str) -> dict[str, Any]:
+    """Return an assessment as the JSON pre-check's answer (texts in ``locale``)."""
+    return {"key": key, "outcome": assessment.outcome.value,
+            "legal_basis_ground": assessment.ground.value if assessment.ground else None,
+            "conditions": [{"code": check.code, "text": _condition_text(check, locale),
+                            "status": check.status.value, "reason": check.reason.value}
+                           for check in assessment.checks],
+            "binds_nansha": binds, "illustrative": illustrative}
+
+
+@bp.get("/precheck/<key>")
+def precheck(key: str) -> ResponseReturnValue:
+    """Judge one entry's conditions against the answers given (the pre-check as JSON)."""
+    errors = {name: f"must be one of: {', '.join(allowed)}"
+              for name, (allowed, _doc) in PRECHECK_PARAMETERS.items()
+              if name in request.args and request.args[name] not in allowed}
+    if errors:
+        return jsonify(errors=errors), 400
+    record, versions = entry_versions(db.session, key)
+    if record is None or record.retired_at is not None or not versions:
+        return jsonify(errors={"key": "no such entry"}), 404
+    version = versions[-1]
+    assessment = assess_entry(version.data, Answers.from_mapping(request.args),
+                              today=local_today())
+    return jsonify(precheck_as_json(
+        key, assessment, binds=binds_nansha(version, source_list_for(db.session, version)),
+        illustrative=version.illustrative, locale=str(get_locale())))
+
+
 def _text_schema() -> dict[str, Any]:
     return {"type": "object", "description": "Text by language",
             "properties": {"zh_Hans": {"type": "string"}, "en": {"type": "string"},
                            "zh_Hant": {"type": "string"}}}
 
 
-def openapi_document(*, industries: list[str], departments: list[str]) -> dict[str, Any]:
+def _precheck_path(entry_keys: list[str]) -> dict[str, Any]:
+    errors = {"type": "object", "required": ["errors"], "properties": {"errors": {
+        "type": "object", "additionalProperties": {"type": "string"}}}}
+    result = {
+        "type": "object",
+        "required": ["outcome", "conditions", "binds_nansha", "illustrative"],
+        "properties": {
+            "key": {"type": "string"},
+            "outcome": {"type": "string", "enum": [o.value for o in PrecheckOutcome],
+                        "description": "may_apply only when every condition is met; "
+                                       "does_not_apply when one is unmet; cannot_assess when "
+                                       "one can't be judged from the answers (an officer "
+                                       "decides) or the entry's conditions are not "
+                                       "transcribed"},
+            "legal_basis_ground": {"type": ["string", "null"],
+                                   "enum": [*(g.value for g in Ground), None]},
+            "conditions": {"type": "array", "items": {
+                "type": "object", "required": ["code", "text", "status"],
+                "properties": {"code": {"type": "string"}, "text": {"type": "string"},
+                               "status": {"type": "string",
+                                          "enum": [s.value for s in ConditionStatus]},
+                               "reason": {"type": "string"}}}},
+            "binds_nansha": {"type": "boolean",
+                             "description": "False for other regions' lists and examples"},
+            "illustrative": {"type": "boolean"},
+        },
+    }
+    return {"get": {
+        "operationId": "precheckEntry",
+        "summary": "Might I qualify? Judge an entry's conditions against four answers",
+        "description": "Each entry's legal ground adds baseline conditions (Administrative "
+                       "Penalty Law Arts. 32-33, Guangdong's no-repeat rule) to its own. "
+                       "An answer left out is a condition to confirm.",
+        "parameters": [
+            {"name": "key", "in": "path", "required": True, "description": "Entry key",
+             "schema": {"type": "string", "enum": entry_keys} if entry_keys
+             else {"type": "string"}},
+            *({"name": name, "in": "query", "required": False, "description": doc,
+               "schema": {"type": "string", "enum": allowed}}
+              for name, (allowed, doc) in PRECHECK_PARAMETERS.items())],
+        "responses": {
+            "200": {"description": "The outcome and every condition",
+                    "content": {"application/json": {"schema": result}}},
+            "400": {"description": "An answer is not one of the values offered (each error "
+                                   "names its parameter), or the request contains a NUL "
+                                   "character",
+                    "content": {"application/json": {"schema": errors}}},
+            "404": {"description": "No current entry has this key",
+                    "content": {"application/json": {"schema": errors}}},
+        }}}
+
+
+def openapi_document(*, industries: list[str], departments: list[str],
+                     entry_keys: list[str] | None = None) -> dict[str, Any]:
     """Return the OpenAPI 3.1 description of this API, naming the values filters accept."""
     citation = {"type": "object", "properties": {
         "law": {"type": "string"}, "law_name": _text_schema(),
@@ -102,7 +222,8 @@ def openapi_document(*, industries: list[str], departments: list[str]) -> dict[s
         "info": {"title": "Nansha compliance portal open data", "version": "1.0.0",
                  "description": "Exemption-list entries (减免责清单) published by the portal."},
         "servers": [{"url": request.host_url.rstrip("/") + "/api/v1"}],
-        "paths": {"/exemption-entries": {"get": {
+        "paths": {"/precheck/{key}": _precheck_path(entry_keys or []),
+                  "/exemption-entries": {"get": {
             "operationId": "listExemptionEntries",
             "summary": "List current exemption-list entries",
             # An empty value means "not given" (HTML forms send empty selects).
@@ -135,5 +256,8 @@ def openapi() -> ResponseReturnValue:
     """Serve the OpenAPI document of the API."""
     industries = sorted({version.guide.slug for version in current_guides(db.session)}
                         | {"common"})
+    keys = sorted(db.session.scalars(select(ExemptionEntryRecord.key).where(
+        ExemptionEntryRecord.retired_at.is_(None))))
     return jsonify(openapi_document(industries=industries,
-                                    departments=sorted(departments_by_code(db.session))))
+                                    departments=sorted(departments_by_code(db.session)),
+                                    entry_keys=keys))

@@ -27,8 +27,9 @@ from portal.guides.precheck import (
     Corrected,
     FirstTime,
     Harm,
+    PrecheckOutcome,
     alternative_entries,
-    evaluate_entry,
+    assess_entry,
 )
 from portal.guides.queries import (
     MAX_PER_PAGE,
@@ -69,6 +70,9 @@ def register_template_globals(state: Any) -> None:
             "status_labels_precheck": labels.PRECHECK_STATUS_LABELS,
             "reason_labels": labels.PRECHECK_REASON_LABELS,
             "condition_labels": labels.CONDITION_LABELS,
+            "baseline_labels": labels.BASELINE_LABELS,
+            "ground_labels": labels.GROUND_LABELS,
+            "ground_explanations": labels.GROUND_EXPLANATIONS,
             "follow_up_labels": labels.FOLLOW_UP_LABELS,
             "severity_labels": labels.SEVERITY_LABELS,
             "citation_text": lambda c: citation_text(c, _locale()),
@@ -161,6 +165,11 @@ def export(fmt: str) -> ResponseReturnValue:
 
 
 PRECHECK_QUESTIONS = ("history", "harm", "corrected")
+PRECHECK_TEMPLATES = {
+    PrecheckOutcome.MAY_APPLY: "guides/precheck_result.html",
+    PrecheckOutcome.DOES_NOT_APPLY: "guides/precheck_exit.html",
+    PrecheckOutcome.CANNOT_ASSESS: "guides/precheck_cannot_assess.html",
+}
 
 
 def _precheck_entry(key: str | None) -> tuple[str, ExemptionEntryVersion] | None:
@@ -206,14 +215,14 @@ def precheck_question(key: str) -> ResponseReturnValue:
             answers=answers, params=answers.as_params(), error=error,
             FirstTime=FirstTime, Harm=Harm, Corrected=Corrected), 400 if error else 200
     today = local_today()
-    outcome = evaluate_entry(version.data, answers, today=today)
-    alternatives = [] if outcome.applies else alternative_entries(
+    assessment = assess_entry(version.data, answers, today=today)
+    outcome = assessment.outcome
+    alternatives = [] if outcome == PrecheckOutcome.MAY_APPLY else alternative_entries(
         version, entries_for_industry(db.session, version.industry), answers, today=today)
     source = source_list_for(db.session, version)
     return render_template(
-        "guides/precheck_result.html" if outcome.applies else "guides/precheck_exit.html",
-        key=key, version=version, outcome=outcome, answers=answers, source=source,
-        binds_nansha=binds_nansha(version, source),
+        PRECHECK_TEMPLATES[outcome], key=key, version=version, assessment=assessment,
+        answers=answers, source=source, binds_nansha=binds_nansha(version, source),
         params=answers.as_params(), alternatives=alternatives,
         departments=departments_by_code(db.session))
 

@@ -14,6 +14,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.cli import CONTENT_ROOT
+from portal.core.clock import local_today
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.guides.content import LIST_TYPES
@@ -24,6 +25,8 @@ from portal.guides.models import (
     ObligationRecord,
     QuestionnaireVersion,
 )
+from portal.guides.precheck import Answers, Corrected, PrecheckOutcome, assess_entry
+from portal.guides.queries import entry_versions
 from portal.guides.services import (
     EntryFilters,
     normalise_for_search,
@@ -80,6 +83,16 @@ def test_sync_loads_everything_and_is_idempotent(app, real_content):
     assert again.exit_code == 0
     assert "nothing changed" in again.output
     assert _count(ExemptionEntryVersion) == versions_before
+
+
+def test_each_entry_version_stores_its_legal_ground(real_content):
+    stored = {v.data["key"]: v.data["legal_basis_ground"]
+              for v in db.session.scalars(select(ExemptionEntryVersion))}
+    assert stored["price-01"] == "art33_1_minor"
+    assert stored["tax-01"] == "art33_1_first_violation"
+    assert stored["culture-06"] == "art33_2_no_fault"
+    assert stored["price-02"] == "art32_mitigation"
+    assert stored["illus-ret-nc-01"] == "compulsion_exemption"
 
 
 def test_a_changed_entry_becomes_a_new_version_and_the_old_one_stays(app, real_content,
@@ -342,6 +355,83 @@ def test_openapi_document_describes_the_api(client):
         "q", "industry", "department", "list_type", "valid_on", "page"}
 
 
+API_CLEAN = {"first_time": "yes", "harm": "none", "corrected": "in_time",
+             "exempted_before": "no"}
+
+
+def test_api_precheck_answers_with_the_outcome_and_every_condition(english_client,
+                                                                   real_content):
+    body = english_client.get("/api/v1/precheck/tax-01", query_string=API_CLEAN).get_json()
+    assert body["outcome"] == "may_apply"
+    assert body["legal_basis_ground"] == "art33_1_first_violation"
+    assert body["binds_nansha"] is True and body["illustrative"] is False
+    assert {c["status"] for c in body["conditions"]} == {"met"}
+    assert {"code": "baseline.not_exempted_before", "status": "met", "reason": "met",
+            "text": "Never exempted before for the same kind of violation (Guangdong rule)"
+            } in body["conditions"]
+    serious = english_client.get("/api/v1/precheck/tax-01", query_string={
+        **API_CLEAN, "harm": "serious"}).get_json()
+    assert serious["outcome"] == "does_not_apply"
+    assert [(c["code"], c["status"]) for c in serious["conditions"] if c["status"] != "met"] == [
+        ("condition.slight_harm", "unmet")]
+
+
+def test_api_precheck_cannot_assess_untranscribed_or_unsettleable_entries(client,
+                                                                          real_content):
+    culture = client.get("/api/v1/precheck/culture-01", query_string=API_CLEAN).get_json()
+    assert culture["outcome"] == "cannot_assess"
+    assert "entry.conditions_transcribed" in {c["code"] for c in culture["conditions"]}
+    no_fault = client.get("/api/v1/precheck/culture-06", query_string=API_CLEAN).get_json()
+    assert no_fault["outcome"] == "cannot_assess"
+    assert {"baseline.no_fault_proven"} <= {c["code"] for c in no_fault["conditions"]
+                                            if c["status"] == "to_confirm"}
+    # The coarse "in time" answer cannot show a correction on the spot: an officer confirms.
+    spot = client.get("/api/v1/precheck/culture-02", query_string=API_CLEAN).get_json()
+    assert spot["outcome"] == "cannot_assess"
+    assert client.get("/api/v1/precheck/culture-02", query_string={
+        **API_CLEAN, "corrected": "on_the_spot"}).get_json()["outcome"] == "may_apply"
+    unanswered = client.get("/api/v1/precheck/tax-01").get_json()
+    assert unanswered["outcome"] == "cannot_assess"
+
+
+def test_api_precheck_texts_follow_the_language(client, real_content):
+    body = client.get("/api/v1/precheck/price-01", query_string=API_CLEAN,
+                      headers={"Accept-Language": "zh-CN"}).get_json()
+    texts = {c["code"]: c["text"] for c in body["conditions"]}
+    assert texts["condition.corrected_before_order"] == "在责令改正前已改正: 在责令改正前及时改正"
+
+
+@pytest.mark.parametrize(("name", "value"), [("first_time", "unsure"), ("harm", "little"),
+                                             ("corrected", "soon"), ("exempted_before", ""),
+                                             ("harm", "")])
+def test_api_precheck_refuses_answers_not_offered(client, real_content, name, value):
+    response = client.get("/api/v1/precheck/tax-01", query_string={**API_CLEAN, name: value})
+    assert response.status_code == 400
+    assert list(response.get_json()["errors"]) == [name]
+
+
+def test_api_precheck_of_an_unknown_entry_is_not_found(client, real_content):
+    response = client.get("/api/v1/precheck/no-such-entry")
+    assert response.status_code == 404
+    assert response.get_json() == {"errors": {"key": "no such entry"}}
+
+
+def test_openapi_document_describes_the_precheck(client, real_content):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/precheck/{key}"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert parameters["harm"]["enum"] == ["none", "slight", "serious"]
+    assert {"in_time", "late", "not_yet"} <= set(parameters["corrected"]["enum"])
+    assert set(parameters["corrected"]["enum"]) == {c.value for c in Corrected}
+    assert parameters["first_time"]["enum"] == parameters["exempted_before"]["enum"] == [
+        "yes", "no"]
+    assert "culture-01" in parameters["key"]["enum"]
+    assert set(operation["responses"]) == {"200", "400", "404"}
+    outcome = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert outcome["properties"]["outcome"]["enum"] == ["may_apply", "does_not_apply",
+                                                        "cannot_assess"]
+
+
 def test_csv_export_opens_in_excel(client, real_content):
     response = client.get("/exemptions/export.csv", query_string={"list_type": "no_penalty"})
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -377,16 +467,80 @@ CLEAN = {"first_time": "yes", "exempted_before": "no", "harm": "none",
          "corrected": "on_the_spot"}
 
 
-@pytest.mark.parametrize("list_type", LIST_TYPES)
-def test_precheck_names_the_entry_for_every_list_type(english_client, real_content, list_type):
-    entry = _entry_of_type(list_type)
-    page = english_client.get(f"/check/{entry.key}", query_string=CLEAN).get_data(as_text=True)
-    if "could apply" not in page:
-        # Some real entries demand on-the-spot correction only, or before discovery.
-        page = english_client.get(f"/check/{entry.key}", query_string={
-            **CLEAN, "corrected": "before_discovery"}).get_data(as_text=True)
-    assert "An exemption entry could apply" in page, entry.key
-    assert f"/exemptions/{entry.key}" in page
+def test_precheck_page_follows_the_condition_service_for_every_entry(app, english_client,
+                                                                    real_content):
+    headings = {PrecheckOutcome.MAY_APPLY: "An exemption entry could apply",
+                PrecheckOutcome.DOES_NOT_APPLY: "This entry does not apply to your case",
+                PrecheckOutcome.CANNOT_ASSESS: "This entry cannot be assessed from your answers"}
+    worst = {"first_time": "no", "exempted_before": "yes", "harm": "serious",
+             "corrected": "late"}
+    seen = set()
+    with app.app_context():
+        today = local_today()
+    stored = {key: entry_versions(db.session, key)[1][-1].data
+              for key in loaded_content().exemption_entries}
+    for key, data in stored.items():
+        for answers in (CLEAN, worst):
+            expected = assess_entry(data, Answers.from_mapping(answers), today=today).outcome
+            seen.add(expected)
+            page = english_client.get(f"/check/{key}", query_string=answers).get_data(
+                as_text=True)
+            assert headings[expected] in page, key
+            assert f"/exemptions/{key}" in page
+            others = set(headings.values()) - {headings[expected]}
+            assert not any(heading in page for heading in others), key
+        assert "could apply" not in english_client.get(f"/check/{key}", query_string=worst
+                                                       ).get_data(as_text=True)
+    assert seen == set(PrecheckOutcome)
+
+
+def test_precheck_never_says_could_apply_for_issue_9s_examples(english_client, real_content):
+    repeat = {"first_time": "no", "exempted_before": "no", "harm": "serious",
+              "corrected": "late"}
+    culture = english_client.get("/check/culture-01", query_string=repeat).get_data(
+        as_text=True)
+    assert "could apply" not in culture
+    clean = english_client.get("/check/culture-01", query_string=CLEAN).get_data(as_text=True)
+    assert "cannot be assessed" in clean
+    assert "have not been recorded in the portal yet" in clean
+    food = english_client.get("/check/food-03", query_string={
+        **CLEAN, "harm": "serious", "corrected": "within_period"}).get_data(as_text=True)
+    assert "This entry does not apply" in food
+    assert "Harmful consequences slight at most" in food
+    assert "Article 33(1), second sentence" in food
+
+
+def test_precheck_labels_the_ground_not_the_list_name(english_client, real_content):
+    # env-01 is on a 不予处罚 list but rests on the first-violation ground (may, not shall).
+    page = english_client.get("/check/env-01", query_string={
+        **CLEAN, "corrected": "within_period"}).get_data(as_text=True)
+    assert "First violation with slight harm, corrected in time" in page
+    assert "the officer chooses and gives reasons" in page
+    assert "shall not penalise" not in page
+
+
+def test_entry_page_explains_the_ground_not_the_list_name(english_client, real_content):
+    page = english_client.get("/exemptions/env-01").get_data(as_text=True)
+    assert "Ground in law" in page
+    assert "First violation with slight harm, corrected in time" in page
+    assert "the officer chooses and gives reasons" in page
+    assert "is not penalised (Administrative Penalty Law, Article 33)" not in page
+    minor = english_client.get("/exemptions/price-01").get_data(as_text=True)
+    assert "the law says the department shall not penalise" in minor
+
+
+def test_price_01_applies_when_corrected_after_discovery_but_before_the_order(english_client,
+                                                                              real_content):
+    before_order = {**CLEAN, "first_time": "no", "corrected": "before_order"}
+    page = english_client.get("/check/price-01", query_string=before_order).get_data(
+        as_text=True)
+    assert "An exemption entry could apply" in page
+    ordered = english_client.get("/check/price-01", query_string={
+        **before_order, "corrected": "within_period"}).get_data(as_text=True)
+    assert "The entry requires correction before the order to correct." in ordered
+    question = english_client.get("/check/price-01", query_string={
+        k: CLEAN[k] for k in ("first_time", "exempted_before", "harm")}).get_data(as_text=True)
+    assert "before being ordered to correct it" in question
 
 
 def test_precheck_exit_page_says_why(english_client, real_content):

@@ -244,6 +244,8 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("api.exemption_entries", "GET"): Rule("GET", lambda w: "/api/v1/exemption-entries",
                                            EVERYONE),
     ("api.openapi", "GET"): Rule("GET", lambda w: "/api/v1/openapi.json", EVERYONE),
+    ("api.precheck", "GET"): Rule(
+        "GET", lambda w: f"/api/v1/precheck/{w.entry.key}?first_time=yes&harm=none", EVERYONE),
     ("selfcheck.index", "GET"): Rule("GET", lambda w: "/self-checks", ENTERPRISE),
     ("selfcheck.start", "POST"): Rule("POST", lambda w: "/self-checks/new", ENTERPRISE,
                                       state=lambda w: _count(SelfCheck)),

@@ -84,6 +84,7 @@ def build_entry(raw: dict[str, Any], industry: str, laws: dict[str, Law],
     return ExemptionEntry(
         key=raw["key"], industry=industry, also_industries=tuple(raw.get("also_industries", [])),
         item_code=raw.get("item_code"), list_type=raw["list_type"],
+        legal_basis_ground=raw["legal_basis_ground"],
         published_heading=raw.get("published_heading"), illustrative=raw["illustrative"],
         source=raw.get("source"), source_item_number=None if number is None else str(number),
         department=raw["department"], violation=dict(raw["violation"]),

@@ -16,8 +16,12 @@ from typing import Any
 LIST_TYPES = ("no_penalty", "first_violation", "mitigated", "lenient", "no_compulsion")
 #: Structured conditions (适用情形) an entry may require, DOMAIN.md §3.
 CONDITION_TYPES = ("first_discovery", "corrected_on_the_spot", "corrected_within_ordered_period",
-                   "corrected_before_discovery", "no_harm", "slight_harm", "no_fault_proven",
-                   "commitment_signed", "harm_reduced_before_order", "other", "any_of")
+                   "corrected_before_discovery", "corrected_before_order", "no_harm", "slight_harm",
+                   "no_fault_proven", "commitment_signed", "harm_reduced_before_order", "other",
+                   "any_of")
+#: Legal grounds an entry rests on (DOMAIN.md §2), whatever its list is called.
+LEGAL_BASIS_GROUNDS = ("art33_1_minor", "art33_1_first_violation", "art33_2_no_fault",
+                       "art32_mitigation", "compulsion_exemption")
 #: Pseudo-industry whose obligations and entries apply to every industry.
 COMMON = "common"
 #: Lists whose entries bind Nansha departments (others only show the pattern).
@@ -132,6 +136,8 @@ class ExemptionEntry:
     also_industries: tuple[str, ...]
     item_code: str | None
     list_type: str
+    #: The legal ground (one of LEGAL_BASIS_GROUNDS), judged from the conditions, not the list name.
+    legal_basis_ground: str
     published_heading: str | None
     illustrative: bool
     source: str | None

@@ -93,6 +93,7 @@ FILES: dict[str, str] = {
             follow_up_measures: [education]
             repeat_rule: {exempt_again: false}
             obligations: [DEM-02]
+            legal_basis_ground: art33_1_first_violation
           - key: demo-02
             list_type: lenient
             illustrative: true
@@ -106,6 +107,7 @@ FILES: dict[str, str] = {
             follow_up_measures: [education]
             repeat_rule: {exempt_again: false}
             obligations: [DEM-01]
+            legal_basis_ground: art32_mitigation
         """,
     "industries/demo/questionnaire.yaml": """
         version: 1

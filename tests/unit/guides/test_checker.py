@@ -182,6 +182,22 @@ def test_lenient_entry_without_range(tree: Builder) -> None:
     assert "needs its range" in error.message
 
 
+def test_entry_without_legal_basis_ground_names_file_and_field(tree: Builder) -> None:
+    override = changed(EXEMPTIONS, "    legal_basis_ground: art33_1_first_violation\n", "")
+    [error] = only(check_content(tree(override)), EXEMPTIONS)
+    assert error.path == "entries[0]"
+    assert error.message == "missing required field 'legal_basis_ground'"
+    assert str(error).startswith(f"compliance_guides/{EXEMPTIONS}:")
+
+
+def test_unknown_legal_basis_ground_is_refused(tree: Builder) -> None:
+    override = changed(EXEMPTIONS, "legal_basis_ground: art32_mitigation",
+                       "legal_basis_ground: no_penalty")
+    [error] = only(check_content(tree(override)), EXEMPTIONS)
+    assert error.path == "entries[1].legal_basis_ground"
+    assert "is not one of: art33_1_minor" in error.message
+
+
 def test_illustrative_entry_cannot_fake_a_published_code(tree: Builder) -> None:
     override = changed(EXEMPTIONS, "list_type: lenient\n    illustrative: true",
                        'list_type: lenient\n    item_code: "440201099999"\n    illustrative: true')

@@ -110,9 +110,11 @@ def test_precheck_alternatives_share_a_duty_and_would_apply(app) -> None:
     chosen = make_entry("chosen").versions[0]
     slight = [{"type": "slight_harm"}]
     same_duty = make_entry("same-duty").versions[0]
-    same_duty.data = {**same_duty.data, "conditions": slight}
+    first = "art33_1_first_violation"  # slight harm is within its ground; Art. 33(1) minor is not
+    same_duty.data = {**same_duty.data, "conditions": slight, "legal_basis_ground": first}
     other_duty = make_entry("other-duty").versions[0]
-    other_duty.data = {**other_duty.data, "conditions": slight, "obligations": ["t-99"]}
+    other_duty.data = {**other_duty.data, "conditions": slight, "obligations": ["t-99"],
+                       "legal_basis_ground": first}
     make_entry("same-duty-but-fails")  # needs no harm too
     db.session.flush()
     answers = Answers(first_time=FirstTime.YES, exempted_before=False, harm=Harm.SLIGHT,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.guides.content import in_force
 from portal.guides.models import ExemptionEntryVersion
-from portal.guides.precheck import Answers, Reason, evaluate_entry
+from portal.guides.precheck import Answers, assess_entry
 from tests.factories import make_entry
 
 START = dt.date(2026, 1, 1)
@@ -62,5 +62,5 @@ def test_a_stored_version_answers_the_same_in_python_and_in_sql(day: dt.date,
 def test_the_precheck_blocks_an_entry_only_outside_its_dates(day: dt.date,
                                                              expected: bool) -> None:
     version = _dated_version()
-    outcome = evaluate_entry(version.data, Answers(), today=day)
-    assert (Reason.NOT_IN_FORCE not in outcome.blockers) is expected
+    assessment = assess_entry(version.data, Answers(), today=day)
+    assert ("entry.in_force" not in {c.code for c in assessment.unmet}) is expected

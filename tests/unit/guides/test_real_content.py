@@ -7,6 +7,7 @@ from functools import cache
 
 from portal.guides.content import (
     COMMON,
+    LEGAL_BASIS_GROUNDS,
     LIST_TYPES,
     Content,
     check_content,
@@ -85,3 +86,26 @@ def test_loading_is_deterministic() -> None:
     assert {k: e.digest for k, e in first.exemption_entries.items()} == {
         k: e.digest for k, e in second.exemption_entries.items()}
     assert first.guides["catering"].digest == second.guides["catering"].digest
+
+
+def test_every_entry_records_the_legal_ground_its_conditions_describe() -> None:
+    entries = content().exemption_entries
+    assert {e.legal_basis_ground for e in entries.values()} == set(LEGAL_BASIS_GROUNDS)
+    # Issue 9: list names vary, the ground does not. Items published on 不予处罚 lists whose
+    # conditions are a first violation with slight harm rest on Art. 33(1) second sentence.
+    for key in ("ecom-01", "ecom-02", "safety-03", "safety-04", "transport-01", "transport-02",
+                *(f"env-{n:02d}" for n in range(1, 11)), *(f"tax-{n:02d}" for n in range(1, 13))):
+        assert entries[key].legal_basis_ground == "art33_1_first_violation", key
+    for entry in entries.values():
+        kinds = {c.type for c in entry.conditions}
+        if entry.list_type in ("lenient", "mitigated"):
+            assert entry.legal_basis_ground == "art32_mitigation", entry.key
+        if entry.list_type == "no_compulsion":
+            assert entry.legal_basis_ground == "compulsion_exemption", entry.key
+        if "first_discovery" in kinds and entry.list_type in ("no_penalty", "first_violation"):
+            assert entry.legal_basis_ground == "art33_1_first_violation", entry.key
+
+
+def test_price_01_is_corrected_before_the_order_not_before_discovery() -> None:
+    entry = content().exemption_entries["price-01"]
+    assert [c.type for c in entry.conditions] == ["corrected_before_order", "no_harm"]
