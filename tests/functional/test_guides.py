@@ -597,3 +597,11 @@ def test_administrators_see_what_each_sync_changed(client, real_content):
     content = loaded_content()
     assert f"<dd>{len(content.exemption_entries)}</dd>" in page
     assert f"+{len(content.exemption_entries)}" in page  # the first sync created them all
+
+
+def test_a_one_of_the_following_condition_lists_its_options(english_client, real_content):
+    page = english_client.get("/check/safety-01", query_string=CLEAN).get_data(as_text=True)
+    assert "One of the following" in page
+    listed = page.split("One of the following", 1)[1].split("</ul>", 1)[0]
+    assert "corrected on its own" in listed
+    assert "corrected in time when ordered" in listed
