@@ -55,6 +55,7 @@ from portal.selfcheck.services import (
     Incomplete,
     NoQuestionnaire,
     TamperedPost,
+    Unconfirmed,
     accepted_kinds,
     band_codes_in_force,
     department_industries,
@@ -64,6 +65,7 @@ from portal.selfcheck.services import (
     parse_officer_filters,
     save_section,
     section_of,
+    sections_to_confirm,
     start_self_check,
     submit_self_check,
     typed_questionnaire,
@@ -285,7 +287,8 @@ def check_answers(self_check_id: int) -> ResponseReturnValue:
     rows = answer_rows(self_check, str(get_locale()))
     missing = [r for r in rows if r["question"].required and r["answer"] is None]
     return render_template("selfcheck/check_answers.html", self_check=self_check, rows=rows,
-                           missing=missing,
+                           missing=missing, to_confirm=sections_to_confirm(self_check),
+                           confirm_message=Unconfirmed.user_message,
                            definition=typed_questionnaire(self_check.questionnaire))
 
 
@@ -302,6 +305,15 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
     form = DeclarationForm(data={"version": self_check.version})
     signer_role = _signer_role(g.membership)
     missing_rows: list[dict[str, Any]] = []
+    to_confirm = sections_to_confirm(self_check)
+    if to_confirm:
+        # Carried-over answers are not submitted unseen: nothing is signed until each
+        # such section has been opened and saved.
+        return render_template("selfcheck/declaration.html", self_check=self_check, form=form,
+                               commitment=_text(questionnaire.commitment),
+                               signer_role=signer_role, missing=[], to_confirm=to_confirm,
+                               confirm_message=Unconfirmed.user_message,
+                               ), 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             submit_self_check(db.session, self_check, user=current_user,
@@ -326,7 +338,7 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
             return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     return render_template("selfcheck/declaration.html", self_check=self_check, form=form,
                            commitment=_text(questionnaire.commitment), signer_role=signer_role,
-                           missing=missing_rows), 400 if missing_rows else 200
+                           missing=missing_rows, to_confirm=[]), 400 if missing_rows else 200
 
 
 def _signer_role(membership: Membership) -> str:

@@ -69,6 +69,17 @@ class Incomplete(SelfCheckError):
         self.missing = missing
 
 
+class Unconfirmed(SelfCheckError):
+    """Sections carried over from the previous self-check were not confirmed (saved) yet."""
+
+    user_message = _l("Confirm the answers carried over from your previous self-check: open "
+                      "each section below, check its answers and save it.")
+
+    def __init__(self, sections: tuple[str, ...]) -> None:
+        super().__init__(f"{len(sections)} sections to confirm")
+        self.sections = sections
+
+
 class AlreadySubmitted(SelfCheckError):
     """The self-check was submitted already (for example from another tab)."""
 
@@ -260,6 +271,15 @@ def save_section(session: Session, self_check: SelfCheck, section_id: str,
     return {}, appeared
 
 
+def sections_to_confirm(self_check: SelfCheck) -> list[Section]:
+    """Return the visible sections whose carried-over answers were not confirmed yet."""
+    questionnaire = typed_questionnaire(self_check.questionnaire)
+    visited = set(self_check.visited_sections)
+    return [section for section in engine.visible_sections(questionnaire, self_check.answers)
+            if engine.section_status(questionnaire, section, self_check.answers, visited)
+            == "to_confirm"]
+
+
 def _reference(self_check: SelfCheck, now: dt.datetime) -> str:
     """Return the reference number: ZC, the year, and the id (unique across processes)."""
     return f"ZC{now.year}{self_check.id:07d}"
@@ -295,6 +315,7 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     :raises StaleObject: it changed since the page was loaded.
     :raises ConcurrentUpdate: another request submitted or changed it meanwhile.
     :raises TransitionForbidden: the user does not act for its enterprise.
+    :raises Unconfirmed: sections carried over from the previous self-check were not saved.
     :raises Incomplete: required answers are missing.
 
     Each finding's correction deadline is counted from the day of submission in
@@ -304,6 +325,9 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
         raise AlreadySubmitted()
     SELF_CHECK_WORKFLOW.check(self_check, SelfCheckStatus.SUBMITTED, actor=user,
                               expected_version=expected_version)
+    unconfirmed = sections_to_confirm(self_check)
+    if unconfirmed:
+        raise Unconfirmed(tuple(section.id for section in unconfirmed))
     questionnaire = typed_questionnaire(self_check.questionnaire)
     answers = engine.keep_visible(questionnaire, self_check.answers)
     evaluation = engine.evaluate(questionnaire, answers)
