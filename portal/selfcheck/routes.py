@@ -63,6 +63,7 @@ from portal.selfcheck.services import (
     list_self_checks,
     open_draft,
     parse_officer_filters,
+    questionnaire_for,
     save_section,
     section_of,
     sections_to_confirm,
@@ -110,9 +111,13 @@ def index() -> ResponseReturnValue:
     """List the enterprise's self-checks and offer to start or continue one."""
     enterprise = g.membership.enterprise
     checks = list_self_checks(db.session, enterprise)
-    return render_template("selfcheck/index.html", checks=checks,
-                           draft=open_draft(db.session, enterprise), form=EmptyForm(),
-                           can_edit=can(Permission.SELFCHECK_OWN_EDIT))
+    draft = open_draft(db.session, enterprise)
+    # Offer to start only what can be started: an industry without a questionnaire is told
+    # so here, with what it can read meanwhile, rather than after pressing "start".
+    has_questionnaire = draft is not None or questionnaire_for(db.session, enterprise) is not None
+    return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
+                           can_edit=can(Permission.SELFCHECK_OWN_EDIT),
+                           has_questionnaire=has_questionnaire)
 
 
 @bp.post("/self-checks/new")

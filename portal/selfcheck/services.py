@@ -138,6 +138,12 @@ def current_questionnaire(session: Session, industry: str) -> QuestionnaireVersi
         QuestionnaireVersion.retired_at.is_(None)))
 
 
+def questionnaire_for(session: Session, enterprise: Enterprise) -> QuestionnaireVersion | None:
+    """Return the questionnaire in force for the enterprise's industry, if there is one."""
+    industry = industry_for(session, enterprise)
+    return current_questionnaire(session, industry) if industry else None
+
+
 def list_self_checks(session: Session, enterprise: Enterprise) -> list[SelfCheck]:
     """Return the enterprise's self-checks, newest first."""
     return list(session.scalars(select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
@@ -192,8 +198,7 @@ def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
     draft = open_draft(session, enterprise)
     if draft is not None:
         return draft
-    industry = industry_for(session, enterprise)
-    questionnaire = current_questionnaire(session, industry) if industry else None
+    questionnaire = questionnaire_for(session, enterprise)
     if questionnaire is None:
         raise NoQuestionnaire(enterprise.industry_code)
     previous = last_submitted(session, enterprise)

@@ -388,6 +388,26 @@ def _posted_as_is(questionnaire, section, self_check_id):
     return posted
 
 
+def test_an_industry_without_a_questionnaire_is_told_so_before_starting(client, real_content,
+                                                                        catering):
+    enterprise = reload(catering.enterprise)
+    enterprise.industry_code = "01"  # agriculture: no guide covers it
+    db.session.commit()
+    _enterprise_client(client, catering)
+    page = client.get("/self-checks").get_data(as_text=True)
+    assert "您所在行业暂时还没有自查问卷" in page
+    assert 'action="/self-checks/new"' not in page
+    assert "开始自查" not in page
+    assert 'href="/guides"' in page and 'href="/exemptions"' in page
+
+
+def test_an_industry_with_a_questionnaire_is_offered_to_start(client, real_content, catering):
+    _enterprise_client(client, catering)
+    page = client.get("/self-checks").get_data(as_text=True)
+    assert 'action="/self-checks/new"' in page
+    assert "您所在行业暂时还没有自查问卷" not in page
+
+
 def test_a_self_check_stays_bound_to_its_questionnaire_version(app, client, real_content, catering,
                                                                tmp_path):
     _enterprise_client(client, catering)
