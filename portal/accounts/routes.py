@@ -31,11 +31,11 @@ from portal.accounts.models import Membership, MembershipRole
 from portal.accounts.services import (
     AccountError,
     change_mandate,
+    choose_membership,
     current_memberships,
     invite_member,
     list_members,
     list_pending_invitations,
-    resolve_membership,
     revoke_membership,
 )
 from portal.auth.sessions import SESSION_KEY, is_current, list_open_sessions
@@ -58,16 +58,20 @@ def register_template_globals(state: Any) -> None:
 
 
 def resolve_acting_role() -> None:
-    """Set ``g.role`` and ``g.membership`` for the signed-in user (before each request)."""
-    g.role, g.membership = None, None
+    """Set ``g.role`` and ``g.membership`` for the signed-in user (before each request).
+
+    ``g.memberships`` holds every enterprise the user may act for today (for the header's
+    switcher).
+    """
+    g.role, g.membership, g.memberships = None, None, []
     if not current_user.is_authenticated:
         return
     staff_role = current_user.staff_role
     if staff_role is not None:
         g.role = staff_role
         return
-    membership = resolve_membership(db.session, current_user, session.get("enterprise_id"),
-                                    local_today())
+    g.memberships = current_memberships(db.session, current_user, local_today())
+    membership = choose_membership(g.memberships, session.get("enterprise_id"))
     if membership is not None:
         g.membership, g.role = membership, membership.acting_role
 

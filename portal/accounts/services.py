@@ -185,7 +185,12 @@ def current_memberships(session: Session, user: User, today: dt.date) -> list[Me
 def resolve_membership(session: Session, user: User, preferred_enterprise_id: int | None,
                        today: dt.date) -> Membership | None:
     """Return the membership the user acts through: the chosen one, else the oldest."""
-    memberships = current_memberships(session, user, today)
+    return choose_membership(current_memberships(session, user, today), preferred_enterprise_id)
+
+
+def choose_membership(memberships: list[Membership],
+                      preferred_enterprise_id: int | None) -> Membership | None:
+    """Return, of the user's current ``memberships``, the chosen one, else the oldest."""
     for membership in memberships:
         if membership.enterprise_id == preferred_enterprise_id:
             return membership

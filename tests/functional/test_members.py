@@ -181,3 +181,39 @@ def test_an_agent_acting_for_two_enterprises_switches_between_them(client, world
     response = client.submit("/account/enterprise", {"enterprise_id": stranger.id},
                              token_from="/account")
     assert response.status_code == 404
+
+
+def test_the_header_names_the_active_enterprise_and_switches_it(client, world):
+    from markupsafe import escape
+
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=reload(world.enterprise_agent), enterprise=reload(
+        world.other_enterprise), agent=True)
+    db.session.commit()
+    client.sign_in(world.enterprise_agent.email)
+    home = client.get("/").get_data(as_text=True)
+    header = home.split("<main", 1)[0]
+    assert "当前代表企业" in header
+    assert re.search(r'id="acting-enterprise">\s*' + re.escape(str(escape(world.enterprise.name))),
+                     header)
+    assert 'action="/account/enterprise"' in header
+    assert f'<option value="{world.other_enterprise.id}"' in header
+    client.submit("/account/enterprise", {"enterprise_id": world.other_enterprise.id},
+                  token_from="/")
+    header = client.get("/").get_data(as_text=True).split("<main", 1)[0]
+    assert re.search(r'id="acting-enterprise">\s*'
+                     + re.escape(str(escape(world.other_enterprise.name))), header)
+
+
+def test_one_enterprise_is_named_in_the_header_without_a_switcher(client, world):
+    client.sign_in(world.enterprise_admin.email)
+    header = client.get("/").get_data(as_text=True).split("<main", 1)[0]
+    assert 'id="acting-enterprise"' in header
+    assert 'action="/account/enterprise"' not in header
+
+
+def test_staff_see_no_enterprise_in_the_header(client, world):
+    client.sign_in(world.officer.email)
+    header = client.get("/").get_data(as_text=True).split("<main", 1)[0]
+    assert 'id="acting-enterprise"' not in header
