@@ -251,6 +251,11 @@ def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
                                         _anchor=f"section-{section_id}"))
             else:
                 return redirect(_next_step(self_check, section_id))
+    if notice is None and not errors and engine.section_status(
+            questionnaire, found, self_check.answers,
+            set(self_check.visited_sections)) == "to_confirm":
+        notice = _("These answers come from your previous self-check. Check that they are "
+                   "still true, change what has changed, and save the page to confirm them.")
     shown = set(engine.visible_question_ids(questionnaire, values))
     page_questions = [q for q in found.questions if q.id in shown]
     return render_template("selfcheck/section.html", self_check=self_check, section=found,

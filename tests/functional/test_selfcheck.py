@@ -360,6 +360,8 @@ def test_carried_over_sections_must_be_confirmed_before_submission(client, real_
     assert "确认从上次自查带入的答案" in refused.get_data(as_text=True)
     assert _self_check(second_id).status == SelfCheckStatus.DRAFT
 
+    section_page = client.get(f"/self-checks/{second_id}/sections/{first_section.id}")
+    assert "这些答案来自您上次的自查" in section_page.get_data(as_text=True)
     # Saving a section unchanged confirms it, and returns to check-your-answers.
     response = client.submit(f"/self-checks/{second_id}/sections/{first_section.id}"
                              "?return_to=check-answers",
@@ -367,6 +369,8 @@ def test_carried_over_sections_must_be_confirmed_before_submission(client, real_
     assert response.status_code == 302
     tasks = client.get(f"/self-checks/{second_id}").get_data(as_text=True)
     assert tasks.count("tag--green") == 1
+    section_page = client.get(f"/self-checks/{second_id}/sections/{first_section.id}")
+    assert "这些答案来自您上次的自查" not in section_page.get_data(as_text=True)
     _answer_everything(client, second_id)
     assert _submit(client, second_id).status_code == 302
     assert _self_check(second_id).status == SelfCheckStatus.SUBMITTED
