@@ -177,6 +177,7 @@ def register_template_helpers(app: Flask) -> None:
             "status_labels": STATUS_LABELS,
             "kind_labels": KIND_LABELS,
             "acting_membership": g.get("membership"),
+            "acting_memberships": g.get("memberships", []),
             "acting_role": g.get("role"),
             "allowed_transitions": allowed_transitions,
         }

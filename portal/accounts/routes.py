@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -27,15 +28,18 @@ from portal.accounts.access import (
     register_template_predicates,
 )
 from portal.accounts.forms import InviteForm, MandateForm, SwitchEnterpriseForm, VersionedActionForm
-from portal.accounts.models import Membership, MembershipRole
+from portal.accounts.labels import ROLE_LABELS
+from portal.accounts.models import Invitation, Membership, MembershipRole
 from portal.accounts.services import (
     AccountError,
+    cancel_invitation,
     change_mandate,
+    choose_membership,
     current_memberships,
+    get_pending_invitation,
     invite_member,
     list_members,
     list_pending_invitations,
-    resolve_membership,
     revoke_membership,
 )
 from portal.auth.sessions import SESSION_KEY, is_current, list_open_sessions
@@ -58,16 +62,20 @@ def register_template_globals(state: Any) -> None:
 
 
 def resolve_acting_role() -> None:
-    """Set ``g.role`` and ``g.membership`` for the signed-in user (before each request)."""
-    g.role, g.membership = None, None
+    """Set ``g.role`` and ``g.membership`` for the signed-in user (before each request).
+
+    ``g.memberships`` holds every enterprise the user may act for today (for the header's
+    switcher).
+    """
+    g.role, g.membership, g.memberships = None, None, []
     if not current_user.is_authenticated:
         return
     staff_role = current_user.staff_role
     if staff_role is not None:
         g.role = staff_role
         return
-    membership = resolve_membership(db.session, current_user, session.get("enterprise_id"),
-                                    local_today())
+    g.memberships = current_memberships(db.session, current_user, local_today())
+    membership = choose_membership(g.memberships, session.get("enterprise_id"))
     if membership is not None:
         g.membership, g.role = membership, membership.acting_role
 
@@ -148,14 +156,45 @@ def invite(enterprise_id: int) -> ResponseReturnValue:
             send_mail(invitation.email,
                       _("Invitation to %(name)s on the Nansha compliance portal",
                         name=found.name),
-                      _("%(person)s invites you to act for %(name)s on the Nansha compliance "
-                        "self-service portal.\n\nOpen this link within %(days)s days to accept:"
-                        "\n%(link)s\n\nIf you did not expect this, ignore this message.",
-                        person=current_user.display_name, name=found.name,
-                        days=current_app.config["INVITATION_DAYS"], link=link))
+                      _invitation_body(invitation, link=link))
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("accounts.members", enterprise_id=found.id))
     return render_template("accounts/invite.html", form=form, enterprise=found)
+
+
+def _invitation_body(invitation: Invitation, *, link: str) -> str:
+    """Return the invitation email: who invites, to what access, until when, and the link."""
+    parts = [_("%(person)s invites you to act for %(name)s on the Nansha compliance "
+               "self-service portal.", person=current_user.display_name,
+               name=invitation.enterprise.name),
+             _("Access given: %(role)s.", role=ROLE_LABELS[invitation.role])]
+    if invitation.role == MembershipRole.AGENT and invitation.mandate_expires_on is not None:
+        parts.append(_("You would act for it as an agent of %(firm)s, under a mandate that "
+                       "ends on %(date)s; after that day you no longer have access.",
+                       firm=invitation.agent_firm or "",
+                       date=format_date(invitation.mandate_expires_on, "medium")))
+    parts.append(_("Open this link within %(days)s days to accept:\n%(link)s",
+                   days=current_app.config["INVITATION_DAYS"], link=link))
+    parts.append(_("If you did not expect this, ignore this message."))
+    return "\n\n".join(parts)
+
+
+@bp.post("/enterprise/<int:enterprise_id>/invitations/<int:invitation_id>/cancel",
+         endpoint="cancel_invitation")
+@require(Permission.ENTERPRISE_MEMBERS_MANAGE)
+def cancel_pending_invitation(enterprise_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Cancel an invitation not yet accepted; its link stops working."""
+    found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_MEMBERS_MANAGE)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    invitation = get_pending_invitation(db.session, found, invitation_id, utcnow())
+    if invitation is None:
+        abort(404)
+    cancel_invitation(db.session, invitation, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("The invitation to %(email)s is cancelled; its link no longer works.",
+            email=invitation.email), "success")
+    return redirect(url_for("accounts.members", enterprise_id=found.id))
 
 
 @bp.post("/enterprise/<int:enterprise_id>/members/<int:membership_id>/revoke")

@@ -185,7 +185,12 @@ def current_memberships(session: Session, user: User, today: dt.date) -> list[Me
 def resolve_membership(session: Session, user: User, preferred_enterprise_id: int | None,
                        today: dt.date) -> Membership | None:
     """Return the membership the user acts through: the chosen one, else the oldest."""
-    memberships = current_memberships(session, user, today)
+    return choose_membership(current_memberships(session, user, today), preferred_enterprise_id)
+
+
+def choose_membership(memberships: list[Membership],
+                      preferred_enterprise_id: int | None) -> Membership | None:
+    """Return, of the user's current ``memberships``, the chosen one, else the oldest."""
     for membership in memberships:
         if membership.enterprise_id == preferred_enterprise_id:
             return membership
@@ -220,10 +225,16 @@ def invite_member(session: Session, enterprise: Enterprise, *, invited_by: User,
                   valid_days: int) -> tuple[Invitation, str]:
     """Create an invitation and return it with the secret token for the link.
 
-    :raises AccountError: the person is already a member, or an agent lacks a mandate.
+    :raises AccountError: the person is already a member, or an agent lacks a mandate or
+        the name of their firm.
     """
     email = normalise_email(email)
     if role == MembershipRole.AGENT:
+        if not (agent_firm or "").strip():
+            # The firm is who the enterprise mandates; its name is shown wherever the agent
+            # acts, and is kept with every commitment the agent signs.
+            raise AccountError(_l("Enter the name of the agent's firm (accounting or law "
+                                  "firm)."), field="agent_firm")
         if mandate_expires_on is None:
             raise AccountError(_l("Enter the last day of the agent's mandate."),
                                field="mandate_expires_on")
@@ -268,8 +279,11 @@ def find_invitation(session: Session, token: str, now: dt.datetime) -> Invitatio
 
 def accept_invitation(session: Session, invitation: Invitation, *, user: User | None,
                       display_name: str | None, password: str | None,
-                      now: dt.datetime) -> User:
+                      now: dt.datetime, locale: str | None = None) -> User:
     """Accept an invitation: join with the signed-in account, or create one.
+
+    A new account keeps ``locale``, the language the invitation was accepted in, as its
+    preference (an existing account keeps its own).
 
     :raises AccountError: the signed-in account is not the invited address, or is staff.
     """
@@ -279,7 +293,7 @@ def accept_invitation(session: Session, invitation: Invitation, *, user: User | 
                                   "then open the invitation link again."))
         user = User(email=invitation.email, display_name=(display_name or "").strip(),
                     password_hash=hash_password(password or ""), kind=UserKind.ENTERPRISE,
-                    created_at=now)
+                    locale=locale, created_at=now)
         session.add(user)
         session.flush()
         record_event(session, action="account.created", object_type="user", object_id=user.id,
@@ -303,6 +317,29 @@ def accept_invitation(session: Session, invitation: Invitation, *, user: User | 
                  details={"enterprise_id": invitation.enterprise_id,
                           "invitation_id": invitation.id}, now=now)
     return user
+
+
+def get_pending_invitation(session: Session, enterprise: Enterprise, invitation_id: int,
+                           now: dt.datetime) -> Invitation | None:
+    """Return the enterprise's invitation ``invitation_id`` if it is still pending."""
+    invitation = session.get(Invitation, invitation_id)
+    if (invitation is None or invitation.enterprise_id != enterprise.id
+            or invitation.accepted_at is not None or invitation.revoked_at is not None
+            or invitation.expires_at <= now):
+        return None
+    return invitation
+
+
+def cancel_invitation(session: Session, invitation: Invitation, *, actor: User,
+                      now: dt.datetime) -> None:
+    """Cancel a pending invitation: its link stops working at once."""
+    invitation.revoked_at = now
+    session.flush()
+    record_event(session, action="membership.invitation_cancelled", object_type="enterprise",
+                 object_id=invitation.enterprise_id, actor=actor,
+                 details={"invitation_id": invitation.id, "role": invitation.role.value},
+                 now=now)
+    logger.info("invitation %s cancelled by %s", invitation.id, actor.id)
 
 
 def revoke_membership(session: Session, membership: Membership, *, actor: User,

@@ -413,7 +413,8 @@ def invitation(token: str) -> ResponseReturnValue:
         user = accept_invitation(
             db.session, found, user=current_user if signed_in else None,
             display_name=None if signed_in else form.display_name.data,
-            password=None if signed_in else form.password.data, now=utcnow())
+            password=None if signed_in else form.password.data, now=utcnow(),
+            locale=str(get_locale()))
         if not signed_in:
             _start_session(user)
         db.session.commit()

@@ -334,10 +334,14 @@ def band_for(questionnaire: Questionnaire, score: int) -> Band | None:
 
 def section_status(questionnaire: Questionnaire, section: Section,
                    answers: Mapping[str, Any], visited: set[str]) -> str:
-    """Return not_started, in_progress or complete for a section of the task list."""
+    """Return not_started, to_confirm, in_progress or complete for a section of the task list.
+
+    A section that was never saved in this self-check but has answers holds answers carried
+    over from the previous one: it is "to confirm" until the user saves it.
+    """
     shown = set(visible_question_ids(questionnaire, answers))
     own = [q for q in section.questions if q.id in shown]
-    if section.id not in visited and not any(q.id in answers for q in own):
-        return "not_started"
+    if section.id not in visited:
+        return "to_confirm" if any(q.id in answers for q in own) else "not_started"
     missing = [q for q in own if q.required and answers.get(q.id) is None]
     return "in_progress" if missing else "complete"

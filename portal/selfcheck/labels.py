@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 SECTION_STATUS_LABELS = {
     "not_started": _l("Not started"),
+    "to_confirm": _l("To confirm"),
     "in_progress": _l("In progress"),
     "complete": _l("Complete"),
 }

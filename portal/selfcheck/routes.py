@@ -55,6 +55,7 @@ from portal.selfcheck.services import (
     Incomplete,
     NoQuestionnaire,
     TamperedPost,
+    Unconfirmed,
     accepted_kinds,
     band_codes_in_force,
     department_industries,
@@ -62,8 +63,10 @@ from portal.selfcheck.services import (
     list_self_checks,
     open_draft,
     parse_officer_filters,
+    questionnaire_for,
     save_section,
     section_of,
+    sections_to_confirm,
     start_self_check,
     submit_self_check,
     typed_questionnaire,
@@ -108,9 +111,13 @@ def index() -> ResponseReturnValue:
     """List the enterprise's self-checks and offer to start or continue one."""
     enterprise = g.membership.enterprise
     checks = list_self_checks(db.session, enterprise)
-    return render_template("selfcheck/index.html", checks=checks,
-                           draft=open_draft(db.session, enterprise), form=EmptyForm(),
-                           can_edit=can(Permission.SELFCHECK_OWN_EDIT))
+    draft = open_draft(db.session, enterprise)
+    # Offer to start only what can be started: an industry without a questionnaire is told
+    # so here, with what it can read meanwhile, rather than after pressing "start".
+    has_questionnaire = draft is not None or questionnaire_for(db.session, enterprise) is not None
+    return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
+                           can_edit=can(Permission.SELFCHECK_OWN_EDIT),
+                           has_questionnaire=has_questionnaire)
 
 
 @bp.post("/self-checks/new")
@@ -244,6 +251,11 @@ def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
                                         _anchor=f"section-{section_id}"))
             else:
                 return redirect(_next_step(self_check, section_id))
+    if notice is None and not errors and engine.section_status(
+            questionnaire, found, self_check.answers,
+            set(self_check.visited_sections)) == "to_confirm":
+        notice = _("These answers come from your previous self-check. Check that they are "
+                   "still true, change what has changed, and save the page to confirm them.")
     shown = set(engine.visible_question_ids(questionnaire, values))
     page_questions = [q for q in found.questions if q.id in shown]
     return render_template("selfcheck/section.html", self_check=self_check, section=found,
@@ -285,7 +297,8 @@ def check_answers(self_check_id: int) -> ResponseReturnValue:
     rows = answer_rows(self_check, str(get_locale()))
     missing = [r for r in rows if r["question"].required and r["answer"] is None]
     return render_template("selfcheck/check_answers.html", self_check=self_check, rows=rows,
-                           missing=missing,
+                           missing=missing, to_confirm=sections_to_confirm(self_check),
+                           confirm_message=Unconfirmed.user_message,
                            definition=typed_questionnaire(self_check.questionnaire))
 
 
@@ -302,6 +315,15 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
     form = DeclarationForm(data={"version": self_check.version})
     signer_role = _signer_role(g.membership)
     missing_rows: list[dict[str, Any]] = []
+    to_confirm = sections_to_confirm(self_check)
+    if to_confirm:
+        # Carried-over answers are not submitted unseen: nothing is signed until each
+        # such section has been opened and saved.
+        return render_template("selfcheck/declaration.html", self_check=self_check, form=form,
+                               commitment=_text(questionnaire.commitment),
+                               signer_role=signer_role, missing=[], to_confirm=to_confirm,
+                               confirm_message=Unconfirmed.user_message,
+                               ), 400 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
             submit_self_check(db.session, self_check, user=current_user,
@@ -326,7 +348,7 @@ def declaration(self_check_id: int) -> ResponseReturnValue:
             return redirect(url_for("selfcheck.confirmation", self_check_id=self_check.id))
     return render_template("selfcheck/declaration.html", self_check=self_check, form=form,
                            commitment=_text(questionnaire.commitment), signer_role=signer_role,
-                           missing=missing_rows), 400 if missing_rows else 200
+                           missing=missing_rows, to_confirm=[]), 400 if missing_rows else 200
 
 
 def _signer_role(membership: Membership) -> str:

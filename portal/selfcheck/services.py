@@ -69,6 +69,17 @@ class Incomplete(SelfCheckError):
         self.missing = missing
 
 
+class Unconfirmed(SelfCheckError):
+    """Sections carried over from the previous self-check were not confirmed (saved) yet."""
+
+    user_message = _l("Confirm the answers carried over from your previous self-check: open "
+                      "each section below, check its answers and save it.")
+
+    def __init__(self, sections: tuple[str, ...]) -> None:
+        super().__init__(f"{len(sections)} sections to confirm")
+        self.sections = sections
+
+
 class AlreadySubmitted(SelfCheckError):
     """The self-check was submitted already (for example from another tab)."""
 
@@ -127,6 +138,12 @@ def current_questionnaire(session: Session, industry: str) -> QuestionnaireVersi
         QuestionnaireVersion.retired_at.is_(None)))
 
 
+def questionnaire_for(session: Session, enterprise: Enterprise) -> QuestionnaireVersion | None:
+    """Return the questionnaire in force for the enterprise's industry, if there is one."""
+    industry = industry_for(session, enterprise)
+    return current_questionnaire(session, industry) if industry else None
+
+
 def list_self_checks(session: Session, enterprise: Enterprise) -> list[SelfCheck]:
     """Return the enterprise's self-checks, newest first."""
     return list(session.scalars(select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
@@ -181,8 +198,7 @@ def start_self_check(session: Session, enterprise: Enterprise, *, user: User,
     draft = open_draft(session, enterprise)
     if draft is not None:
         return draft
-    industry = industry_for(session, enterprise)
-    questionnaire = current_questionnaire(session, industry) if industry else None
+    questionnaire = questionnaire_for(session, enterprise)
     if questionnaire is None:
         raise NoQuestionnaire(enterprise.industry_code)
     previous = last_submitted(session, enterprise)
@@ -260,6 +276,15 @@ def save_section(session: Session, self_check: SelfCheck, section_id: str,
     return {}, appeared
 
 
+def sections_to_confirm(self_check: SelfCheck) -> list[Section]:
+    """Return the visible sections whose carried-over answers were not confirmed yet."""
+    questionnaire = typed_questionnaire(self_check.questionnaire)
+    visited = set(self_check.visited_sections)
+    return [section for section in engine.visible_sections(questionnaire, self_check.answers)
+            if engine.section_status(questionnaire, section, self_check.answers, visited)
+            == "to_confirm"]
+
+
 def _reference(self_check: SelfCheck, now: dt.datetime) -> str:
     """Return the reference number: ZC, the year, and the id (unique across processes)."""
     return f"ZC{now.year}{self_check.id:07d}"
@@ -295,6 +320,7 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
     :raises StaleObject: it changed since the page was loaded.
     :raises ConcurrentUpdate: another request submitted or changed it meanwhile.
     :raises TransitionForbidden: the user does not act for its enterprise.
+    :raises Unconfirmed: sections carried over from the previous self-check were not saved.
     :raises Incomplete: required answers are missing.
 
     Each finding's correction deadline is counted from the day of submission in
@@ -304,6 +330,9 @@ def submit_self_check(session: Session, self_check: SelfCheck, *, user: User,
         raise AlreadySubmitted()
     SELF_CHECK_WORKFLOW.check(self_check, SelfCheckStatus.SUBMITTED, actor=user,
                               expected_version=expected_version)
+    unconfirmed = sections_to_confirm(self_check)
+    if unconfirmed:
+        raise Unconfirmed(tuple(section.id for section in unconfirmed))
     questionnaire = typed_questionnaire(self_check.questionnaire)
     answers = engine.keep_visible(questionnaire, self_check.answers)
     evaluation = engine.evaluate(questionnaire, answers)

@@ -181,3 +181,120 @@ def test_an_agent_acting_for_two_enterprises_switches_between_them(client, world
     response = client.submit("/account/enterprise", {"enterprise_id": stranger.id},
                              token_from="/account")
     assert response.status_code == 404
+
+
+def test_the_header_names_the_active_enterprise_and_switches_it(client, world):
+    from markupsafe import escape
+
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=reload(world.enterprise_agent), enterprise=reload(
+        world.other_enterprise), agent=True)
+    db.session.commit()
+    client.sign_in(world.enterprise_agent.email)
+    home = client.get("/").get_data(as_text=True)
+    header = home.split("<main", 1)[0]
+    assert "当前代表企业" in header
+    assert re.search(r'id="acting-enterprise">\s*' + re.escape(str(escape(world.enterprise.name))),
+                     header)
+    assert 'action="/account/enterprise"' in header
+    assert f'<option value="{world.other_enterprise.id}"' in header
+    client.submit("/account/enterprise", {"enterprise_id": world.other_enterprise.id},
+                  token_from="/")
+    header = client.get("/").get_data(as_text=True).split("<main", 1)[0]
+    assert re.search(r'id="acting-enterprise">\s*'
+                     + re.escape(str(escape(world.other_enterprise.name))), header)
+
+
+def test_one_enterprise_is_named_in_the_header_without_a_switcher(client, world):
+    client.sign_in(world.enterprise_admin.email)
+    header = client.get("/").get_data(as_text=True).split("<main", 1)[0]
+    assert 'id="acting-enterprise"' in header
+    assert 'action="/account/enterprise"' not in header
+
+
+def test_staff_see_no_enterprise_in_the_header(client, world):
+    client.sign_in(world.officer.email)
+    header = client.get("/").get_data(as_text=True).split("<main", 1)[0]
+    assert 'id="acting-enterprise"' not in header
+
+
+def test_an_agent_invitation_needs_the_firm_name(english_client, world):
+    english_client.sign_in(world.enterprise_admin.email)
+    before = db.session.scalar(select(func.count(Invitation.id)))
+    response = _invite(english_client, world.enterprise.id, email="agent@firm.example.com",
+                       role="agent", agent_firm="  ", mandate_expires_on="2027-06-30")
+    assert response.status_code == 200
+    assert "Enter the name of the agent&#39;s firm" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Invitation.id))) == before
+    assert mail.outbox == []
+
+
+def test_the_agent_invitation_email_names_the_role_firm_and_mandate_end(client, world):
+    client.sign_in(world.enterprise_admin.email)
+    response = _invite(client, world.enterprise.id, email="agent@firm.example.com",
+                       role="agent", agent_firm="广州某会计师事务所",
+                       mandate_expires_on="2027-06-30")
+    assert response.status_code == 302
+    body = mail.outbox[0].body
+    assert "授予的权限：委托代理人" in body
+    assert "广州某会计师事务所" in body
+    assert "委托期限至 2027年6月30日" in body
+
+
+def test_a_member_invitation_email_names_the_role_and_no_mandate(client, world):
+    client.sign_in(world.enterprise_admin.email)
+    _invite(client, world.enterprise.id, email="staff@example.com", role="member")
+    body = mail.outbox[0].body
+    assert "授予的权限：企业员工" in body
+    assert "委托期限" not in body
+
+
+def test_the_invited_users_language_is_kept_on_the_new_account(app, client, english_client,
+                                                                world):
+    client.sign_in(world.enterprise_admin.email)
+    _invite(client, world.enterprise.id, email="new.person@example.com", role="member")
+    token = _link_token(mail.outbox[0])
+    response = english_client.submit(f"/invitations/{token}", {
+        "display_name": "New colleague", "password": "Harbour-Lights-88",
+        "confirm": "Harbour-Lights-88"})
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "new.person@example.com"))
+    assert user.locale == "en"
+
+
+def test_the_administrator_cancels_a_pending_invitation(app, client, world):
+    client.sign_in(world.enterprise_admin.email)
+    _invite(client, world.enterprise.id, email="new.person@example.com", role="member")
+    token = _link_token(mail.outbox[0])
+    invitation = db.session.scalar(select(Invitation))
+    members_path = f"/enterprise/{world.enterprise.id}/members"
+    page = client.get(members_path).get_data(as_text=True)
+    assert "尚未接受的邀请" in page
+    cancel_path = f"/enterprise/{world.enterprise.id}/invitations/{invitation.id}/cancel"
+    assert f'action="{cancel_path}"' in page
+    response = client.submit(cancel_path, token_from=members_path)
+    assert response.status_code == 302
+    assert reload(invitation).revoked_at is not None
+    shown = client.get(members_path).get_data(as_text=True)
+    assert "发给 new.person@example.com 的邀请已撤销" in shown  # the flash says so
+    assert "尚未接受的邀请" not in shown  # no pending invitation is listed any more
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "membership.invitation_cancelled"))
+    assert event.details["invitation_id"] == invitation.id
+    # The link no longer works, and cancelling again finds nothing.
+    assert client.get(f"/invitations/{token}").status_code == 404
+    assert client.submit(cancel_path, token_from=members_path).status_code == 404
+
+
+def test_members_see_no_cancel_button(client, world):
+    from portal.accounts.services import invite_member
+
+    invite_member(db.session, reload(world.enterprise), invited_by=reload(world.enterprise_admin),
+                  email="pending@example.com", role=MembershipRole.MEMBER,
+                  mandate_expires_on=None, agent_firm=None, now=utcnow(), valid_days=7)
+    db.session.commit()
+    client.sign_in(world.enterprise_member.email)
+    page = client.get(f"/enterprise/{world.enterprise.id}/members").get_data(as_text=True)
+    assert "pending@example.com" in page
+    assert "/cancel" not in page

@@ -332,6 +332,86 @@ def test_history_compares_and_a_new_self_check_starts_from_the_previous_answers(
     assert "进步" in result  # "Better"
 
 
+def test_carried_over_sections_must_be_confirmed_before_submission(client, real_content,
+                                                                  catering):
+    _enterprise_client(client, catering)
+    first_id = _start(client)
+    _answer_everything(client, first_id)
+    _submit(client, first_id)
+    second_id = _start(client)
+    questionnaire = typed_questionnaire(_self_check(second_id).questionnaire)
+    first_section = questionnaire.sections[0]
+
+    tasks = client.get(f"/self-checks/{second_id}").get_data(as_text=True)
+    assert "待确认" in tasks and "tag--green" not in tasks  # nothing counts as complete
+    check = client.get(f"/self-checks/{second_id}/check-answers").get_data(as_text=True)
+    assert "确认从上次自查带入的答案" in check
+    assert (f'href="/self-checks/{second_id}/sections/{first_section.id}'
+            f'?return_to=check-answers"') in check
+    assert f"/self-checks/{second_id}/declaration" not in check
+    # The three-click resubmission is refused: nothing can be signed unseen.
+    page = client.get(f"/self-checks/{second_id}/declaration")
+    assert page.status_code == 200
+    assert 'name="agree"' not in page.get_data(as_text=True)
+    refused = client.submit(f"/self-checks/{second_id}/declaration",
+                            {"agree": "y", "version": str(_self_check(second_id).version)},
+                            token_from="/self-checks")
+    assert refused.status_code == 400
+    assert "确认从上次自查带入的答案" in refused.get_data(as_text=True)
+    assert _self_check(second_id).status == SelfCheckStatus.DRAFT
+
+    section_page = client.get(f"/self-checks/{second_id}/sections/{first_section.id}")
+    assert "这些答案来自您上次的自查" in section_page.get_data(as_text=True)
+    # Saving a section unchanged confirms it, and returns to check-your-answers.
+    response = client.submit(f"/self-checks/{second_id}/sections/{first_section.id}"
+                             "?return_to=check-answers",
+                             _posted_as_is(questionnaire, first_section, second_id))
+    assert response.status_code == 302
+    tasks = client.get(f"/self-checks/{second_id}").get_data(as_text=True)
+    assert tasks.count("tag--green") == 1
+    section_page = client.get(f"/self-checks/{second_id}/sections/{first_section.id}")
+    assert "这些答案来自您上次的自查" not in section_page.get_data(as_text=True)
+    _answer_everything(client, second_id)
+    assert _submit(client, second_id).status_code == 302
+    assert _self_check(second_id).status == SelfCheckStatus.SUBMITTED
+
+
+def _posted_as_is(questionnaire, section, self_check_id):
+    """Return the section's stored answers as the page would post them back."""
+    answers = _self_check(self_check_id).answers
+    posted = {}
+    for question in section.questions:
+        value = answers.get(question.id)
+        if value is None or isinstance(value, dict):
+            continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            value = [str(v) for v in value]
+        posted[f"q-{question.id}"] = value if isinstance(value, list) else str(value)
+    return posted
+
+
+def test_an_industry_without_a_questionnaire_is_told_so_before_starting(client, real_content,
+                                                                        catering):
+    enterprise = reload(catering.enterprise)
+    enterprise.industry_code = "01"  # agriculture: no guide covers it
+    db.session.commit()
+    _enterprise_client(client, catering)
+    page = client.get("/self-checks").get_data(as_text=True)
+    assert "您所在行业暂时还没有自查问卷" in page
+    assert 'action="/self-checks/new"' not in page
+    assert "开始自查" not in page
+    assert 'href="/guides"' in page and 'href="/exemptions"' in page
+
+
+def test_an_industry_with_a_questionnaire_is_offered_to_start(client, real_content, catering):
+    _enterprise_client(client, catering)
+    page = client.get("/self-checks").get_data(as_text=True)
+    assert 'action="/self-checks/new"' in page
+    assert "您所在行业暂时还没有自查问卷" not in page
+
+
 def test_a_self_check_stays_bound_to_its_questionnaire_version(app, client, real_content, catering,
                                                                tmp_path):
     _enterprise_client(client, catering)

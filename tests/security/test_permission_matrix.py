@@ -66,6 +66,23 @@ def _invitation_token(world: World) -> str:
     return token
 
 
+def _pending_invitation_id(enterprise_of: Callable[[World], object]) -> Callable[[World], int]:
+    def make(world: World) -> int:
+        enterprise = enterprise_of(world)
+        admin = world.enterprise_admin if enterprise is world.enterprise else world.other_admin
+        invitation, _token = invite_member(
+            db.session, enterprise, invited_by=admin,  # type: ignore[arg-type]
+            email="pending@example.com", role=world.enterprise_member_membership.role,
+            mandate_expires_on=None, agent_firm=None, now=utcnow(), valid_days=7)
+        db.session.commit()
+        return invitation.id
+    return make
+
+
+_own_invitation_id = _pending_invitation_id(lambda w: w.enterprise)
+_other_invitation_id = _pending_invitation_id(lambda w: w.other_enterprise)
+
+
 def _newest_session_id(world: World) -> int:
     """The session that the role under test has just started by signing in."""
     newest = db.session.scalar(select(UserSession.id).order_by(UserSession.id.desc()).limit(1))
@@ -188,6 +205,13 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
         data=lambda w: {"email": "matrix.invitee@example.com", "role": "member"},
         other_path=lambda w: f"/enterprise/{w.other_enterprise.id}/members/invite",
         state=lambda w: _count(Invitation)),
+    ("accounts.cancel_invitation", "POST"): Rule(
+        "POST",
+        lambda w: f"/enterprise/{w.enterprise.id}/invitations/{_own_invitation_id(w)}/cancel",
+        frozenset({"enterprise_admin"}),
+        other_path=lambda w: (f"/enterprise/{w.enterprise.id}/invitations/"
+                              f"{_other_invitation_id(w)}/cancel"),
+        state=lambda w: sorted(str(i.revoked_at) for i in db.session.scalars(select(Invitation)))),
     ("accounts.revoke", "POST"): Rule(
         "POST",
         lambda w: f"/enterprise/{w.enterprise.id}/members/{_member_membership(w).id}/revoke",

@@ -179,6 +179,13 @@ def test_section_status():
                           {"a"}) == "complete"
 
 
+def test_a_carried_over_section_is_to_confirm_until_saved():
+    section = DEFINITION.sections[0]
+    answers = {"licensed": True, "displayed": True}
+    assert section_status(DEFINITION, section, answers, set()) == "to_confirm"
+    assert section_status(DEFINITION, section, answers, {"a"}) == "complete"
+
+
 # --------------------------------------------------------------------------- properties
 
 #: The real questionnaires, read back from their stored form as the app does.
