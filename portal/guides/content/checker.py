@@ -11,6 +11,7 @@ from portal.guides.content.check_guides import check_guide
 from portal.guides.content.check_obligations import check_obligations
 from portal.guides.content.check_questionnaires import check_questionnaire
 from portal.guides.content.check_reference import check_reference
+from portal.guides.content.check_residue import check_residue
 from portal.guides.content.model import COMMON
 from portal.guides.content.scan import Scan
 from portal.guides.schema import DEFAULT_SCHEMA_DIR, ContentError
@@ -72,6 +73,7 @@ def run_checks(scan: Scan) -> list[ContentError]:
     check_entry_references(scan)
     for slug, doc in scan.questionnaires.items():
         check_questionnaire(scan, slug, doc)
+    check_residue(scan)
     return sorted(set(scan.errors), key=lambda e: (e.file, e.line or 0, e.path, e.message))
 
 
