@@ -75,7 +75,7 @@ def register_template_globals(state: Any) -> None:
             "ground_explanations": labels.GROUND_EXPLANATIONS,
             "follow_up_labels": labels.FOLLOW_UP_LABELS,
             "severity_labels": labels.SEVERITY_LABELS,
-            "citation_text": lambda c: citation_text(c, _locale()),
+            "citation_text": lambda c, article=True: citation_text(c, _locale(), article=article),
             "follow_up_names": lambda codes: [labels.FOLLOW_UP_LABELS.get(c, c) for c in codes],
             "highlight": highlight})
 
