@@ -9,6 +9,7 @@ import yaml
 from portal.guides.content.check_entries import check_entries, check_entry_references
 from portal.guides.content.check_guides import check_guide
 from portal.guides.content.check_obligations import check_obligations
+from portal.guides.content.check_phrases import check_phrases
 from portal.guides.content.check_questionnaires import check_questionnaire
 from portal.guides.content.check_reference import check_reference
 from portal.guides.content.check_residue import check_residue
@@ -63,6 +64,7 @@ def run_checks(scan: Scan) -> list[ContentError]:
     if not scan.root.is_dir():
         return [ContentError(scan.root.as_posix(), None, "", "content folder not found")]
     check_reference(scan)
+    check_phrases(scan)
     common = scan.root / COMMON
     if common.is_dir():
         check_obligations(scan, common / "obligations.yaml", COMMON)
