@@ -60,3 +60,10 @@ def test_first_violation_chemicals_entries_are_typed_as_published(key):
     assert entry.published_heading == "首违不罚（不予行政处罚清单）"
     assert entry.list_type == "first_violation"
     assert entry.legal_basis_ground == "art33_1_first_violation"
+
+
+def test_the_precheck_of_a_samr_food_entry_shows_the_caveat(english_client, real_content):
+    answers = {"first_time": "yes", "exempted_before": "no", "harm": "slight",
+               "corrected": "on_the_spot"}
+    page = english_client.get("/check/food-05", query_string=answers).get_data(as_text=True)
+    assert "The summaries disagree on the items and their conditions" in page

@@ -308,3 +308,15 @@ def test_a_plain_ellipsis_marking_an_excerpt_is_allowed(tree: Builder) -> None:
     override = changed(EXEMPTIONS, "violation: {zh_Hans: 未明码标价, en: Prices not marked}",
                        "violation: {zh_Hans: 未明码标价……, en: Prices not marked …}")
     assert only(check_content(tree(override)), EXEMPTIONS) == []
+
+
+def test_entry_read_in_secondary_summaries_needs_a_caveat(tree: Builder) -> None:
+    sources = changed("sources.yaml", "source_kind: official_gov_site",
+                      "source_kind: secondary_summaries")
+    [error] = only(check_content(tree(sources)), EXEMPTIONS)
+    assert error.path == "entries[0].source"
+    assert "add a caveat" in error.message
+    with_caveat = changed(EXEMPTIONS, "repeat_rule: {exempt_again: false}\n",
+                          "repeat_rule: {exempt_again: false}\n"
+                          "    caveat: {zh_Hans: 据二手摘要整理, en: From secondary summaries}\n")
+    assert only(check_content(tree({**sources, **with_caveat})), EXEMPTIONS) == []
