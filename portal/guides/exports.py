@@ -74,8 +74,10 @@ def export_rows(session: Session, filters: EntryFilters,
             str(local_text(data["violation"], locale)),
             department.name(locale) if department else version.department,
             ", ".join(sorted(i.industry for i in version.industries)),
-            "; ".join(citation_text(c, locale) for c in data.get("rule_breached") or []),
-            "; ".join(citation_text(c, locale) for c in data.get("legal_ground") or []),
+            "; ".join(citation_text(c, locale, article=not data.get("article_unsure"))
+                      for c in data.get("rule_breached") or []),
+            "; ".join(citation_text(c, locale, article=not data.get("article_unsure"))
+                      for c in data.get("legal_ground") or []),
             conditions, str(local_text(data.get("range"), locale)),
             ", ".join(str(labels.FOLLOW_UP_LABELS.get(m, m))
                       for m in data.get("follow_up_measures") or []),

@@ -56,12 +56,19 @@ def local_text(text: Mapping[str, str] | None, locale: str) -> LocalText:
     return LocalText(value, fallback)
 
 
-def citation_text(citation: Mapping[str, Any], locale: str) -> str:
-    """Return a citation as text: the law's name and, when known, the article."""
+def citation_text(citation: Mapping[str, Any], locale: str, *, article: bool = True) -> str:
+    """Return a citation as text: the law's name, the article when known, and its note.
+
+    ``article=False`` names the law only: an entry whose article numbers could not
+    be confirmed (``article_unsure``) must not show them.
+    """
     name = str(local_text(citation["law_name"], locale))
     text = name if locale == "en" else f"《{name}》"
-    if citation.get("article"):
+    if article and citation.get("article"):
         text += (" " if locale == "en" else "") + str(local_text(citation["article"], locale))
+    if citation.get("note"):
+        note = str(local_text(citation["note"], locale))
+        text += f" ({note})" if locale == "en" else f"（{note}）"
     return text
 
 

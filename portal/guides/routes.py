@@ -47,6 +47,7 @@ from portal.guides.queries import (
     source_list_for,
 )
 from portal.guides.services import binds_nansha, search_entries
+from portal.guides.standing import entry_standing
 
 bp = Blueprint("guides", __name__)
 
@@ -65,6 +66,7 @@ def register_template_globals(state: Any) -> None:
     """Make content helpers global, so that imported macros see them too."""
     state.app.jinja_env.globals.update({
             "content_text": content_text,
+            "entry_standing": entry_standing,
             "list_type_labels": labels.LIST_TYPE_LABELS,
             "list_type_explanations": labels.LIST_TYPE_EXPLANATIONS,
             "status_labels_precheck": labels.PRECHECK_STATUS_LABELS,
@@ -75,7 +77,7 @@ def register_template_globals(state: Any) -> None:
             "ground_explanations": labels.GROUND_EXPLANATIONS,
             "follow_up_labels": labels.FOLLOW_UP_LABELS,
             "severity_labels": labels.SEVERITY_LABELS,
-            "citation_text": lambda c: citation_text(c, _locale()),
+            "citation_text": lambda c, article=True: citation_text(c, _locale(), article=article),
             "follow_up_names": lambda codes: [labels.FOLLOW_UP_LABELS.get(c, c) for c in codes],
             "highlight": highlight})
 

@@ -99,7 +99,8 @@ def build_entry(raw: dict[str, Any], industry: str, laws: dict[str, Law],
         exempt_again=repeat["exempt_again"], repeat_look_back_months=repeat.get("look_back_months"),
         repeat_note=text_or_none(repeat.get("note")), effective_from=start, effective_until=end,
         obligations=tuple(raw["obligations"]), article_unsure=raw.get("article_unsure", False),
-        verify=raw.get("verify"), digest=digest(raw, industry))
+        verify=raw.get("verify"), digest=digest(raw, industry),
+        caveat=text_or_none(raw.get("caveat")))
 
 
 def build_clause(raw: dict[str, Any], question: str) -> Clause:

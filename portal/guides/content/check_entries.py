@@ -53,6 +53,10 @@ def check_entry(scan: Scan, doc: Document, where: Path_, item: dict[str, Any],
         elif isinstance(source, str) and source not in scan.sources:
             scan.add(doc, (*where, "source"), f"unknown source list '{source}' "
                      "(not in sources.yaml)")
+        elif (isinstance(source, str) and not item.get("caveat")
+              and scan.sources[source].data.get("source_kind") == "secondary_summaries"):
+            scan.add(doc, (*where, "source"), f"source list '{source}' was read only in "
+                     "secondary summaries: add a caveat the entry page shows")
     scan.department(doc, (*where, "department"), item.get("department"))
     scan.citations(doc, (*where, "rule_breached"), item.get("rule_breached"))
     scan.citations(doc, (*where, "legal_ground"), item.get("legal_ground"))

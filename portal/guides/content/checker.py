@@ -9,8 +9,10 @@ import yaml
 from portal.guides.content.check_entries import check_entries, check_entry_references
 from portal.guides.content.check_guides import check_guide
 from portal.guides.content.check_obligations import check_obligations
+from portal.guides.content.check_phrases import check_phrases
 from portal.guides.content.check_questionnaires import check_questionnaire
 from portal.guides.content.check_reference import check_reference
+from portal.guides.content.check_residue import check_residue
 from portal.guides.content.model import COMMON
 from portal.guides.content.scan import Scan
 from portal.guides.schema import DEFAULT_SCHEMA_DIR, ContentError
@@ -62,6 +64,7 @@ def run_checks(scan: Scan) -> list[ContentError]:
     if not scan.root.is_dir():
         return [ContentError(scan.root.as_posix(), None, "", "content folder not found")]
     check_reference(scan)
+    check_phrases(scan)
     common = scan.root / COMMON
     if common.is_dir():
         check_obligations(scan, common / "obligations.yaml", COMMON)
@@ -72,6 +75,7 @@ def run_checks(scan: Scan) -> list[ContentError]:
     check_entry_references(scan)
     for slug, doc in scan.questionnaires.items():
         check_questionnaire(scan, slug, doc)
+    check_residue(scan)
     return sorted(set(scan.errors), key=lambda e: (e.file, e.line or 0, e.path, e.message))
 
 

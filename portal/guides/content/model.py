@@ -162,6 +162,8 @@ class ExemptionEntry:
     article_unsure: bool
     verify: str | None
     digest: str
+    #: A warning shown on the entry page (how far its wording can be trusted).
+    caveat: dict[str, str] | None = None
 
     @property
     def industries(self) -> tuple[str, ...]:

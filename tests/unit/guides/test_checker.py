@@ -270,3 +270,53 @@ def test_content_error_prints_file_line_path_and_message() -> None:
     error = ContentError("compliance_guides/laws.yaml", 7, "laws.x.kind", "bad")
     assert str(error) == "compliance_guides/laws.yaml:7: laws.x.kind: bad"
     assert str(ContentError("a.md", None, "", "file is missing")) == "a.md: file is missing"
+
+
+@pytest.mark.parametrize("marker", [
+    "拒报或[乱码]价格监测资料",
+    "首次被发现……（所读摘录至此中断）",
+    "但已具……（摘录中断）",
+    "（报道另称）非主观故意",
+    "初次违法（据报道：两年内未发生同类违法行为）",
+    "Prices not marked (the report adds) on purpose",
+])
+def test_transcription_residue_is_refused_with_file_line_and_field(tree: Builder,
+                                                                    marker: str) -> None:
+    override = changed(EXEMPTIONS, "violation: {zh_Hans: 未明码标价, en: Prices not marked}",
+                       f"violation: {{zh_Hans: 未明码标价, en: Prices not marked}}\n"
+                       f"    conditions_text: {{zh_Hans: \"{marker}\", en: \"{marker}\"}}")
+    errors = only(check_content(tree(override)), EXEMPTIONS)
+    assert errors, marker
+    assert all("transcription residue" in e.message for e in errors), errors
+    assert {e.path for e in errors} <= {"entries[0].conditions_text.zh_Hans",
+                                        "entries[0].conditions_text.en"}
+    assert errors[0].line == line_of(override[EXEMPTIONS], "conditions_text:")
+
+
+def test_residue_in_reviewer_note_is_allowed_but_not_in_a_guide_body(tree: Builder) -> None:
+    override = changed(EXEMPTIONS, "repeat_rule: {exempt_again: false}\n",
+                       "repeat_rule: {exempt_again: false}\n"
+                       "    verify: the mirror shows [乱码] here\n")
+    body = "# 示例\n\n不予处罚的条件（另据报道：货值不超过 500 元）。\n"
+    errors = check_content(tree({**override, "industries/demo/guide.zh_Hans.md": body}))
+    assert only(errors, EXEMPTIONS) == []
+    [error] = only(errors, "industries/demo/guide.zh_Hans.md")
+    assert error.line == 3 and "research note" in error.message
+
+
+def test_a_plain_ellipsis_marking_an_excerpt_is_allowed(tree: Builder) -> None:
+    override = changed(EXEMPTIONS, "violation: {zh_Hans: 未明码标价, en: Prices not marked}",
+                       "violation: {zh_Hans: 未明码标价……, en: Prices not marked …}")
+    assert only(check_content(tree(override)), EXEMPTIONS) == []
+
+
+def test_entry_read_in_secondary_summaries_needs_a_caveat(tree: Builder) -> None:
+    sources = changed("sources.yaml", "source_kind: official_gov_site",
+                      "source_kind: secondary_summaries")
+    [error] = only(check_content(tree(sources)), EXEMPTIONS)
+    assert error.path == "entries[0].source"
+    assert "add a caveat" in error.message
+    with_caveat = changed(EXEMPTIONS, "repeat_rule: {exempt_again: false}\n",
+                          "repeat_rule: {exempt_again: false}\n"
+                          "    caveat: {zh_Hans: 据二手摘要整理, en: From secondary summaries}\n")
+    assert only(check_content(tree({**sources, **with_caveat})), EXEMPTIONS) == []
