@@ -21,7 +21,12 @@ from portal.core.audit import record_event
 from portal.core.deadlines import working_days_left
 from portal.guides.content import localized
 from portal.guides.content.model import Question
-from portal.guides.models import ExemptionEntryVersion, IndustryGuideVersion, ObligationVersion
+from portal.guides.models import (
+    ExemptionEntryVersion,
+    IndustryGuideVersion,
+    ObligationRecord,
+    ObligationVersion,
+)
 from portal.guides.queries import current_entries, current_guides, obligations_for
 from portal.selfcheck import engine
 from portal.selfcheck.models import Finding, SelfCheck
@@ -185,3 +190,11 @@ def record_self_check_viewed(session: Session, self_check: SelfCheck, *, officer
                  object_id=self_check.id, actor=officer, now=now,
                  details={"department": department_code, "reference": self_check.reference})
     logger.info("self-check %s viewed by %s", self_check.id, officer.audit_label)
+
+
+def obligation_codes_of_department(session: Session, department_code: str) -> set[str]:
+    """Return the codes of current obligations ``department_code`` is responsible for."""
+    return set(session.scalars(
+        select(ObligationRecord.code).join(ObligationVersion)
+        .where(ObligationVersion.is_current.is_(True),
+               ObligationVersion.department == department_code)))

@@ -49,7 +49,12 @@ from portal.selfcheck.access import load_self_check_for, register_template_predi
 from portal.selfcheck.files import store_answer_files
 from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
-from portal.selfcheck.results import answer_rows, build_result_view, record_self_check_viewed
+from portal.selfcheck.results import (
+    answer_rows,
+    build_result_view,
+    obligation_codes_of_department,
+    record_self_check_viewed,
+)
 from portal.selfcheck.services import (
     AlreadySubmitted,
     Incomplete,
@@ -391,6 +396,8 @@ def officer_list() -> ResponseReturnValue:
                                             bands=bands, timezone=_timezone())
     checks = [] if errors else list_for_department(db.session, department.code, filters)
     return render_template("selfcheck/officer_list.html", checks=checks, errors=errors,
+                           department_obligations=obligation_codes_of_department(
+                               db.session, department.code),
                            industries=sorted(industries), towns=TOWNS, bands=bands,
                            guides={v.guide.slug: v for v in current_guides(db.session)},
                            args=request.args), 400 if errors else 200

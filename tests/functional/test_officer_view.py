@@ -119,3 +119,14 @@ def test_the_result_starts_with_a_summary_of_what_to_put_right(app, english_clie
     environment = db.session.scalar(select(Department).where(
         Department.code == "ecology_environment"))
     assert environment.name_en in summary
+
+
+def test_the_officers_list_counts_only_their_departments_findings(app, client, real_content,
+                                                                  catering):
+    self_check_id = _submitted(client, catering)
+    assert len(_self_check(self_check_id).findings) >= 2
+    environment, _ = _officer_client(app, client, "ecology_environment")
+    page = environment.get("/officer/self-checks").get_data(as_text=True)
+    assert "Findings for your department" in page
+    cell = '<td data-label="Findings for your department" class="department-findings">'
+    assert f"{cell}1</td>" in page
