@@ -46,6 +46,7 @@ from portal.auth.sessions import SESSION_KEY, is_current, list_open_sessions
 from portal.core.clock import local_today
 from portal.core.db import utcnow
 from portal.core.errors import show_beside_field
+from portal.core.formatting import format_day
 from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
 from portal.core.permissions import Permission, require
@@ -234,7 +235,7 @@ def mandate(enterprise_id: int, membership_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("The mandate now ends on %(date)s.",
-                    date=form.mandate_expires_on.data.isoformat()), "success")
+                    date=format_day(form.mandate_expires_on.data)), "success")
             return redirect(url_for("accounts.members", enterprise_id=found.id))
     return render_template("accounts/mandate.html", form=form, enterprise=found,
                            membership=membership)

@@ -58,6 +58,12 @@ def healthz() -> ResponseReturnValue:
         200 if healthy else 503)
 
 
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """Send browsers that ask for /favicon.ico to the portal's own SVG icon."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
+
+
 @bp.get("/robots.txt")
 def robots() -> ResponseReturnValue:
     """Keep account pages out of search engines."""

@@ -28,3 +28,9 @@ BAND_LABELS = {
     "medium": _l("Medium risk"),
     "low": _l("Low risk"),
 }
+
+FINDING_STATUS_LABELS = {
+    "open": _l("To put right"),
+    "rectifying": _l("Being put right"),
+    "closed": _l("Put right"),
+}

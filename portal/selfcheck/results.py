@@ -7,21 +7,32 @@ submission; only "working days left" depends on today.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.accounts.models import Department, User
+from portal.core.audit import record_event
 from portal.core.deadlines import working_days_left
 from portal.guides.content import localized
 from portal.guides.content.model import Question
-from portal.guides.models import ExemptionEntryVersion, IndustryGuideVersion, ObligationVersion
+from portal.guides.models import (
+    ExemptionEntryVersion,
+    IndustryGuideVersion,
+    ObligationRecord,
+    ObligationVersion,
+)
 from portal.guides.queries import current_entries, current_guides, obligations_for
 from portal.selfcheck import engine
 from portal.selfcheck.models import Finding, SelfCheck
 from portal.selfcheck.services import compare_with_previous, last_submitted, typed_questionnaire
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,21 @@ class FindingView:
     def deadline(self) -> dt.date | None:
         """Return the deadline stored at submission."""
         return self.row.deadline
+
+    @property
+    def department(self) -> str | None:
+        """Return the code of the department responsible for the obligation, if known."""
+        return self.obligation_version.department if self.obligation_version else None
+
+    @property
+    def status(self) -> str:
+        """Return where the finding stands (open, rectifying or closed)."""
+        return str(self.row.status.value)
+
+    @property
+    def anchor(self) -> str:
+        """Return the id of the finding's details on the page."""
+        return f"finding-{self.row.id}"
 
     @property
     def deadline_estimated(self) -> bool:
@@ -118,23 +144,57 @@ def finding_views(session: Session, self_check: SelfCheck, *, today: dt.date,
         for finding in self_check.findings]
 
 
+def findings_for_department(findings: list[FindingView], department_code: str,
+                            ) -> list[FindingView]:
+    """Return the findings of obligations ``department_code`` is responsible for.
+
+    A finding whose obligation is no longer published has no known department and
+    is left out: no officer can tell it is theirs.
+    """
+    return [finding for finding in findings if finding.department == department_code]
+
+
 def build_result_view(session: Session, self_check: SelfCheck, *, locale: str,
-                      today: dt.date, submitted_on: dt.date) -> dict[str, Any]:
+                      today: dt.date, submitted_on: dt.date,
+                      officer_department: str | None = None) -> dict[str, Any]:
     """Return what the result page and its PDF show of a submitted self-check.
 
     ``today`` and ``submitted_on`` are dates in Nansha; deadlines are the stored ones.
+    With ``officer_department``, only the findings of obligations that department is
+    responsible for are shown; ``other_findings`` counts the rest.
     """
     questionnaire = typed_questionnaire(self_check.questionnaire)
     result = self_check.result or {}
     previous = last_submitted(session, self_check.enterprise, before_id=self_check.id)
     guide: IndustryGuideVersion | None = next(
         (v for v in current_guides(session) if v.guide.slug == self_check.industry), None)
+    findings = finding_views(session, self_check, today=today)
+    shown = (findings if officer_department is None
+             else findings_for_department(findings, officer_department))
     return {
         "self_check": self_check, "definition": questionnaire, "result": result,
-        "findings": finding_views(session, self_check, today=today),
+        "findings": shown, "other_findings": len(findings) - len(shown),
+        "departments": {d.code: d for d in session.scalars(select(Department))},
         "index": engine.question_index(questionnaire), "band": result.get("band"),
         "comparison": compare_with_previous(self_check, previous), "previous": previous,
         "sections": {s.id: s for s in questionnaire.sections},
         "answers": answer_rows(self_check, locale), "submitted_local": submitted_on,
         "guide": guide,
     }
+
+
+def record_self_check_viewed(session: Session, self_check: SelfCheck, *, officer: User,
+                             department_code: str, now: dt.datetime) -> None:
+    """Record in the audit trail that an officer opened a self-check (flushes, no commit)."""
+    record_event(session, action="selfcheck.viewed_by_officer", object_type="self_check",
+                 object_id=self_check.id, actor=officer, now=now,
+                 details={"department": department_code, "reference": self_check.reference})
+    logger.info("self-check %s viewed by %s", self_check.id, officer.audit_label)
+
+
+def obligation_codes_of_department(session: Session, department_code: str) -> set[str]:
+    """Return the codes of current obligations ``department_code`` is responsible for."""
+    return set(session.scalars(
+        select(ObligationRecord.code).join(ObligationVersion)
+        .where(ObligationVersion.is_current.is_(True),
+               ObligationVersion.department == department_code)))

@@ -49,7 +49,12 @@ from portal.selfcheck.access import load_self_check_for, register_template_predi
 from portal.selfcheck.files import store_answer_files
 from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
-from portal.selfcheck.results import answer_rows, build_result_view
+from portal.selfcheck.results import (
+    answer_rows,
+    build_result_view,
+    obligation_codes_of_department,
+    record_self_check_viewed,
+)
 from portal.selfcheck.services import (
     AlreadySubmitted,
     Incomplete,
@@ -83,6 +88,7 @@ def register_template_globals(state: Any) -> None:
         "trend_labels": labels.TREND_LABELS,
         "contribution_labels": labels.CONTRIBUTION_LABELS,
         "band_labels": labels.BAND_LABELS,
+        "finding_status_labels": labels.FINDING_STATUS_LABELS,
     })
     register_template_predicates(state.app)
 
@@ -369,11 +375,13 @@ def confirmation(self_check_id: int) -> ResponseReturnValue:
     return render_template("selfcheck/confirmation.html", self_check=self_check)
 
 
-def _result_view(self_check: SelfCheck) -> dict[str, Any]:
+def _result_view(self_check: SelfCheck, *, officer_department: str | None = None,
+                 ) -> dict[str, Any]:
     assert self_check.submitted_at is not None
     return build_result_view(
         db.session, self_check, locale=str(get_locale()), today=local_today(),
-        submitted_on=local_date(self_check.submitted_at, current_app.config["TIMEZONE"]))
+        submitted_on=local_date(self_check.submitted_at, current_app.config["TIMEZONE"]),
+        officer_department=officer_department)
 
 
 @bp.get("/self-checks/<int:self_check_id>/result")
@@ -410,6 +418,8 @@ def officer_list() -> ResponseReturnValue:
                                             bands=bands, timezone=_timezone())
     checks = [] if errors else list_for_department(db.session, department.code, filters)
     return render_template("selfcheck/officer_list.html", checks=checks, errors=errors,
+                           department_obligations=obligation_codes_of_department(
+                               db.session, department.code),
                            industries=sorted(industries), towns=TOWNS, bands=bands,
                            guides={v.guide.slug: v for v in current_guides(db.session)},
                            args=request.args), 400 if errors else 200
@@ -418,7 +428,15 @@ def officer_list() -> ResponseReturnValue:
 @bp.get("/officer/self-checks/<int:self_check_id>")
 @require(Permission.SELFCHECK_DEPARTMENT_VIEW)
 def officer_view(self_check_id: int) -> ResponseReturnValue:
-    """Show one self-check to an officer of a department it concerns (read-only)."""
+    """Show one self-check to an officer of a department it concerns (read-only).
+
+    Only the findings of obligations the officer's department is responsible for
+    are shown; the view is recorded in the audit trail.
+    """
     self_check = load_self_check_for(self_check_id, "view")
-    return render_template("selfcheck/result.html", officer_view=True,
-                           **_result_view(self_check))
+    department_code = current_user.department.code
+    view = _result_view(self_check, officer_department=department_code)
+    record_self_check_viewed(db.session, self_check, officer=current_user,
+                             department_code=department_code, now=utcnow())
+    db.session.commit()
+    return render_template("selfcheck/result.html", officer_view=True, **view)

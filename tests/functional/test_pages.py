@@ -136,3 +136,25 @@ def test_a_concurrent_change_gets_a_clear_page_and_nothing_is_saved(app, english
     page = response.get_data(as_text=True)
     assert "Nothing you entered was saved" in page
     assert "UPDATE statement" not in page
+
+
+def test_favicon_is_the_portals_own_svg_and_linked_from_every_page(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response.headers["Location"])
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    assert b"<svg" in icon.data
+    icon.close()
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r'<link rel="icon" href="/static/img/favicon\.svg" type="image/svg\+xml">',
+                     page)
+
+
+def test_home_promises_only_what_the_portal_does(english_client):
+    page = english_client.get("/").get_data(as_text=True)
+    for missing in ("Upload proof of correction", "credit repair", "published decision",
+                    "Verify corrections", "numbered decision"):
+        assert missing not in page
+    assert "self-check questionnaire" in page
+    assert "download the result as a PDF" in page

@@ -6,11 +6,12 @@ import datetime as dt
 import io
 import re
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.core.deadlines import Deadline
+from portal.core.formatting import format_day
 from portal.extensions import db
 from portal.selfcheck import services
 from portal.selfcheck.models import Finding, FindingStatus, SelfCheckDepartment
@@ -74,7 +75,7 @@ def test_a_calendar_change_after_submission_does_not_move_the_stored_deadline(
     monkeypatch.setattr("portal.core.deadlines.add_working_days", lambda start, days: moved)
     page = english_client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
     with app.test_request_context(), force_locale("en"):
-        told, later = format_date(TOLD, "medium"), format_date(MOVED, "medium")
+        told, later = format_day(TOLD), format_day(MOVED)
     assert f"by {told}" in page
     assert later not in page
     assert "This date is an estimate" not in page
@@ -99,7 +100,7 @@ def test_officers_see_the_stored_deadline_too(app, client, real_content, caterin
     viewer.sign_in(officer.email)
     page = viewer.get(f"/officer/self-checks/{self_check_id}").get_data(as_text=True)
     with app.test_request_context(), force_locale("zh_Hans_CN"):
-        told, later = format_date(TOLD, "medium"), format_date(MOVED, "medium")
+        told, later = format_day(TOLD), format_day(MOVED)
     assert told in page and later not in page
 
 

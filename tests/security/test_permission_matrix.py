@@ -132,6 +132,7 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("main.home", "GET"): Rule("GET", lambda w: "/", EVERYONE),
     ("main.healthz", "GET"): Rule("GET", lambda w: "/healthz", EVERYONE),
     ("main.robots", "GET"): Rule("GET", lambda w: "/robots.txt", EVERYONE),
+    ("main.favicon", "GET"): Rule("GET", lambda w: "/favicon.ico", EVERYONE),
     ("main.set_language", "POST"): Rule("POST", lambda w: "/language", EVERYONE,
                                         data=lambda w: {"locale": "en"}),
     ("auth.sign_in", "GET"): Rule("GET", lambda w: "/sign-in", EVERYONE),
