@@ -297,6 +297,30 @@ def test_result_explains_each_finding(english_client, real_content, catering):
     assert self_check.score < 100
 
 
+def test_result_entries_carry_the_same_labels_as_everywhere_else(app, english_client,
+                                                                   real_content, catering):
+    from portal.guides.queries import current_entries
+    from portal.guides.standing import entry_standing
+
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    # Selling online without the licences shown: its entry (ecom-01) is from another city.
+    _answer_everything(english_client, self_check_id,
+                       override={"sells_online": "yes", "online_licences_shown": "no"})
+    _submit(english_client, self_check_id)
+    keys = next(finding["exemptions"] for finding in _self_check(self_check_id).result[
+        "findings"] if finding["question_id"] == "online_licences_shown")
+    page = english_client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
+    with app.test_request_context():
+        standings = [entry_standing(version) for version in current_entries(db.session, keys)]
+    assert standings, "the finding offers exemption entries"
+    labelled = {"Other city": any(s.other_region for s in standings),
+                "Example": any(s.illustrative for s in standings)}
+    assert labelled["Other city"], "ecom-01 comes from another city's list"
+    for label, expected in labelled.items():
+        assert (f">{label}</strong>" in page) == expected, label
+
+
 def test_the_pdf_has_real_chinese_text(client, real_content, catering):
     _enterprise_client(client, catering)
     self_check_id = _start(client)
