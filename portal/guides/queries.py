@@ -262,9 +262,21 @@ def _positive_int(raw: str | None, default: int, errors: dict[str, str], name: s
     return number
 
 
+def _citations_as_published(citations: list[dict[str, Any]], *,
+                            article_unsure: bool) -> list[dict[str, Any]]:
+    """Return citations as the API may state them: no article an entry could not confirm."""
+    if not article_unsure:
+        return citations
+    return [{**citation, "article": None} for citation in citations]
+
+
 def entry_as_json(version: ExemptionEntryVersion, url: str) -> dict[str, Any]:
-    """Return an entry version as the API shows it."""
+    """Return an entry version as the API shows it.
+
+    Like the pages, it names only the law where the entry's articles are unsure.
+    """
     data = version.data
+    unsure = bool(data.get("article_unsure", False))
     return {
         "key": data["key"],
         "version": version.version_no,
@@ -274,8 +286,8 @@ def entry_as_json(version: ExemptionEntryVersion, url: str) -> dict[str, Any]:
         "industries": sorted(i.industry for i in version.industries),
         "illustrative": version.illustrative,
         "violation": data["violation"],
-        "rule_breached": data["rule_breached"],
-        "legal_ground": data["legal_ground"],
+        "rule_breached": _citations_as_published(data["rule_breached"], article_unsure=unsure),
+        "legal_ground": _citations_as_published(data["legal_ground"], article_unsure=unsure),
         "conditions": data["conditions"],
         "conditions_text": data.get("conditions_text"),
         "range": data.get("range"),
@@ -286,6 +298,6 @@ def entry_as_json(version: ExemptionEntryVersion, url: str) -> dict[str, Any]:
         "effective_from": data.get("effective_from"),
         "effective_until": data.get("effective_until"),
         "source": data.get("source"),
-        "article_unsure": data.get("article_unsure", False),
+        "article_unsure": unsure,
         "url": url,
     }

@@ -605,3 +605,17 @@ def test_a_one_of_the_following_condition_lists_its_options(english_client, real
     listed = page.split("One of the following", 1)[1].split("</ul>", 1)[0]
     assert "corrected on its own" in listed
     assert "corrected in time when ordered" in listed
+
+
+def test_the_api_names_only_the_law_where_an_entrys_articles_are_unsure(client, real_content):
+    items = {}
+    for page in (1, 2, 3, 4):
+        body = client.get(f"/api/v1/exemption-entries?per_page=100&page={page}").get_json()
+        items.update({item["key"]: item for item in body.get("items", [])})
+    unsure = [item for item in items.values() if item["article_unsure"]]
+    sure = [item for item in items.values() if not item["article_unsure"]]
+    assert {"culture-01", "price-03"} <= {item["key"] for item in unsure}
+    for item in unsure:
+        for citation in item["rule_breached"] + item["legal_ground"]:
+            assert citation["article"] is None, item["key"]
+    assert any(citation["article"] for item in sure for citation in item["legal_ground"])
