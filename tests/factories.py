@@ -164,6 +164,7 @@ TEST_QUESTIONNAIRE = {
                       "integer": False, "max_length": None, "accept": [],
                       "findings": [{"when": {"question": "licensed", "op": "equals",
                                              "value": False},
+                                    "problem": {"zh_Hans": "未持证经营", "en": "Not licensed"},
                                     "obligation": "t-01", "severity": "high",
                                     "action": {"zh_Hans": "办理许可证", "en": "Get a licence"},
                                     "correction_working_days": 5, "exemptions": []}]}]}],

@@ -229,6 +229,9 @@ class FindingResult:
     action: Mapping[str, str]
     correction_working_days: int | None
     exemptions: tuple[str, ...]
+    #: What is wrong, by language (the question's text for a questionnaire stored
+    #: before findings had one). Last, so that older stored results keep their keys.
+    problem: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -258,7 +261,8 @@ class Evaluation:
         """Return the evaluation as JSON-compatible data (stored with the self-check)."""
         return {
             "findings": [vars(f) | {"exemptions": list(f.exemptions),
-                                    "action": dict(f.action)} for f in self.findings],
+                                    "action": dict(f.action), "problem": dict(f.problem)}
+                         for f in self.findings],
             "contributions": [vars(c) for c in self.contributions],
             "earned": self.earned, "possible": self.possible, "score": self.score,
             "band": _band_as_dict(self.band) if self.band else None,
@@ -287,7 +291,8 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Evalua
         raised = [f for f in question.findings if _clause_holds(f.when, answer)]
         for finding in raised:
             findings.append(FindingResult(
-                question_id=qid, obligation=finding.obligation,
+                question_id=qid, problem=finding.problem or question.text,
+                obligation=finding.obligation,
                 severity=finding.severity, action=finding.action,
                 correction_working_days=finding.correction_working_days,
                 exemptions=tuple(finding.exemptions)))

@@ -40,6 +40,8 @@ class FindingView:
     """A stored finding with what the page adds: its obligation, entries, days left."""
 
     row: Finding
+    #: What is wrong, by language: the heading of the finding.
+    problem: Mapping[str, str]
     obligation_version: ObligationVersion | None
     entries: list[ExemptionEntryVersion]
     #: Working days from today to the stored deadline (negative when overdue).
@@ -133,15 +135,35 @@ def answer_rows(self_check: SelfCheck, locale: str) -> list[dict[str, Any]]:
 
 def finding_views(session: Session, self_check: SelfCheck, *, today: dt.date,
                   ) -> list[FindingView]:
-    """Return the stored findings with their obligations, entries and working days left."""
+    """Return the stored findings with their problems, obligations, entries and days left."""
     obligations = dict(obligations_for(session, self_check.industry))
     keys = {key for finding in self_check.findings for key in finding.exemptions}
     entries = {version.data["key"]: version for version in current_entries(session, keys)}
+    problems = problem_texts(self_check)
     return [FindingView(
-        row=finding, obligation_version=obligations.get(finding.obligation_code),
+        row=finding, problem=problems[finding.question_id, finding.obligation_code],
+        obligation_version=obligations.get(finding.obligation_code),
         entries=[entries[key] for key in finding.exemptions if key in entries],
         days_left=working_days_left(today, finding.deadline) if finding.deadline else None)
         for finding in self_check.findings]
+
+
+def problem_texts(self_check: SelfCheck) -> dict[tuple[str, str], Mapping[str, str]]:
+    """Return the problem text of each (question, obligation) the stored findings may name.
+
+    It is read from the stored result; results stored before findings had a
+    problem text (and questions the result does not mention) fall back to the
+    question's text.
+    """
+    questionnaire = typed_questionnaire(self_check.questionnaire)
+    texts: dict[tuple[str, str], Mapping[str, str]] = {}
+    for question in questionnaire.questions:
+        for finding in question.findings:
+            texts[question.id, finding.obligation] = question.text
+    for stored in (self_check.result or {}).get("findings") or []:
+        if stored.get("problem"):
+            texts[stored["question_id"], stored["obligation"]] = stored["problem"]
+    return texts
 
 
 def findings_for_department(findings: list[FindingView], department_code: str,

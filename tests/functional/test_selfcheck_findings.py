@@ -188,3 +188,70 @@ def test_findings_are_counted_per_severity_in_the_database(world):
     assert expected_scoped
     assert count_findings_by_severity(db.session, department_code=scoped) == expected_scoped
     assert count_findings_by_severity(db.session, department_code="nobody") == {}
+
+
+def _summary_headings(page: str) -> list[str]:
+    """Return the text of each row heading of the "what to put right" table."""
+    cells = re.findall(r'<th scope="row" data-label="[^"]*">(.*?)<br>', page, re.S)
+    return [re.sub(r"<[^>]+>|\s+", "", cell) for cell in cells]
+
+
+def _detail_headings(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>|\s+", "", h)
+            for h in re.findall(r'<h4 class="finding__problem">(.*?)</h4>', page, re.S)]
+
+
+def test_a_finding_is_headed_by_what_is_wrong_not_by_the_question(
+        app, client, real_content, catering):
+    """Issue 9 §3: the heading says the problem; the question is a secondary line."""
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id,
+                       override={"staff_count": "3", "health_certificates": "no"})
+    assert _submit(client, self_check_id).status_code == 302
+    [stored] = [f for f in _self_check(self_check_id).result["findings"]
+                if f["question_id"] == "health_certificates"]
+    assert stored["problem"]["zh_Hans"] == "有从业人员未持有效健康证明"
+    page = client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
+    assert "有从业人员未持有效健康证明" in _summary_headings(page)
+    assert "这些从业人员是否都持有有效的健康证明？" not in "".join(_summary_headings(page))
+    assert "有从业人员未持有效健康证明" in _detail_headings(page)
+    assert re.search(r'<h4 class="finding__problem">有从业人员未持有效健康证明</h4>\s*'
+                     r'<p class="finding__question">这些从业人员是否都持有有效的健康证明？</p>',
+                     page)
+    pdf = client.get(f"/self-checks/{self_check_id}/result.pdf")
+    text = re.sub(r"\s+", "", "".join(p.extract_text()
+                                      for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    assert "有从业人员未持有效健康证明" in text
+
+    from portal.accounts.models import Department
+    from tests.factories import UserFactory
+    market = db.session.scalar(select(Department).where(Department.code == "market_regulation"))
+    officer = UserFactory(officer=True, department=market)
+    db.session.commit()
+    viewer = app.test_client()
+    viewer.__class__ = type(client)
+    viewer.sign_in(officer.email)
+    officer_page = viewer.get(f"/officer/self-checks/{self_check_id}").get_data(as_text=True)
+    assert "有从业人员未持有效健康证明" in _summary_headings(officer_page)
+    assert "有从业人员未持有效健康证明" in _detail_headings(officer_page)
+
+
+def test_a_result_stored_before_findings_had_a_problem_is_headed_by_the_question(
+        client, real_content, catering):
+    _enterprise_client(client, catering)
+    self_check_id = _start(client)
+    _answer_everything(client, self_check_id,
+                       override={"staff_count": "3", "health_certificates": "no"})
+    assert _submit(client, self_check_id).status_code == 302
+    self_check = _self_check(self_check_id)
+    old = dict(self_check.result)
+    old["findings"] = [{k: v for k, v in f.items() if k != "problem"} for f in old["findings"]]
+    self_check.result = old
+    db.session.commit()
+    response = client.get(f"/self-checks/{self_check_id}/result")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "这些从业人员是否都持有有效的健康证明？" in _summary_headings(page)
+    assert "这些从业人员是否都持有有效的健康证明？" in _detail_headings(page)
+    assert "有从业人员未持有效健康证明" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -53,7 +54,8 @@ def _when(qid, op, value):
 
 
 def _finding(qid, value=False, severity="high", obligation="OB-1"):
-    return Finding(when=_when(qid, "equals", value), obligation=obligation,
+    return Finding(when=_when(qid, "equals", value), problem={"zh_Hans": "有问题"},
+                   obligation=obligation,
                    severity=severity, action={"zh_Hans": "整改"},
                    correction_working_days=5, exemptions=("e-1",))
 
@@ -290,7 +292,8 @@ def test_a_stored_result_keeps_its_shape():
     assert json.dumps(result, ensure_ascii=False) == json.dumps({
         "findings": [{"question_id": "licensed", "obligation": "t-01", "severity": "high",
                       "action": {"zh_Hans": "办理许可证", "en": "Get a licence"},
-                      "correction_working_days": 5, "exemptions": []}],
+                      "correction_working_days": 5, "exemptions": [],
+                      "problem": {"zh_Hans": "未持证经营", "en": "Not licensed"}}],
         "contributions": [{"question_id": "licensed", "weight": 10.0, "earned": 0.0,
                            "outcome": "finding"}],
         "earned": 0.0, "possible": 10.0, "score": 0,
@@ -307,3 +310,14 @@ def test_the_stored_band_is_the_one_of_the_stored_definition(definition):
         assert band is not None
         stored = [b for b in definition["bands"] if b["min"] <= score <= b["max"]]
         assert Evaluation((), (), 0, 0, score, band, ()).as_dict()["band"] == stored[0]
+
+
+def test_a_stored_questionnaire_without_problems_heads_findings_by_the_question():
+    # Questionnaire versions stored before findings had a problem text.
+    old = copy.deepcopy(TEST_QUESTIONNAIRE)
+    del old["sections"][0]["questions"][0]["findings"][0]["problem"]
+    [finding] = evaluate(questionnaire_from_stored(old), {"licensed": False}).findings
+    assert finding.problem == {"zh_Hans": "是否持证经营？", "en": "Licensed?"}
+    [current] = evaluate(questionnaire_from_stored(TEST_QUESTIONNAIRE),
+                         {"licensed": False}).findings
+    assert current.problem == {"zh_Hans": "未持证经营", "en": "Not licensed"}

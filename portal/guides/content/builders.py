@@ -126,7 +126,8 @@ def build_questionnaire(raw: dict[str, Any], industry: str) -> Questionnaire:
         questions = []
         for q in s["questions"]:
             findings = tuple(
-                Finding(when=build_clause(f["when"], q["id"]), obligation=f["obligation"],
+                Finding(when=build_clause(f["when"], q["id"]), problem=dict(f["problem"]),
+                        obligation=f["obligation"],
                         severity=f["severity"], action=dict(f["action"]),
                         correction_working_days=f.get("correction_working_days"),
                         exemptions=tuple(f.get("exemptions", [])))

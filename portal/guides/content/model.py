@@ -209,6 +209,9 @@ class Finding:
     """An answer that breaches an obligation, and what to do about it."""
 
     when: Clause
+    #: What is wrong, stated plainly (the finding's heading); ``None`` only in
+    #: questionnaire versions stored before findings had one.
+    problem: dict[str, str] | None
     obligation: str
     severity: str
     action: dict[str, str]

@@ -49,7 +49,8 @@ def _question(raw: Mapping[str, Any]) -> Question:
         unit=_text(raw.get("unit")), min=raw.get("min"), max=raw.get("max"),
         integer=raw.get("integer", False), max_length=raw.get("max_length"),
         accept=tuple(raw.get("accept") or []),
-        findings=tuple(Finding(when=_clause(f["when"]), obligation=f["obligation"],
+        findings=tuple(Finding(when=_clause(f["when"]), problem=_text(f.get("problem")),
+                               obligation=f["obligation"],
                                severity=f["severity"], action=dict(f["action"]),
                                correction_working_days=f.get("correction_working_days"),
                                exemptions=tuple(f.get("exemptions") or []))

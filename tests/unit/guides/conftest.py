@@ -133,6 +133,7 @@ FILES: dict[str, str] = {
                 text: {zh_Hans: 有许可证吗, en: "Licensed?"}
                 findings:
                   - when: {equals: false}
+                    problem: {zh_Hans: 未取得许可证, en: No licence}
                     obligation: DEM-01
                     severity: high
                     action: {zh_Hans: 申请许可。, en: Apply.}
@@ -147,6 +148,7 @@ FILES: dict[str, str] = {
                 text: {zh_Hans: 无价签商品数, en: Untagged items}
                 findings:
                   - when: {gt: 0}
+                    problem: {zh_Hans: 有商品未标价, en: Some items have no price tag}
                     obligation: DEM-02
                     severity: low
                     action: {zh_Hans: 补齐价签。, en: Tag them.}

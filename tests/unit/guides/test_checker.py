@@ -320,3 +320,13 @@ def test_entry_read_in_secondary_summaries_needs_a_caveat(tree: Builder) -> None
                           "repeat_rule: {exempt_again: false}\n"
                           "    caveat: {zh_Hans: 据二手摘要整理, en: From secondary summaries}\n")
     assert only(check_content(tree({**sources, **with_caveat})), EXEMPTIONS) == []
+
+
+def test_a_finding_without_its_problem_is_refused(tree: Builder) -> None:
+    [line] = [line for line in textwrap.dedent(FILES[QUESTIONNAIRE]).splitlines(keepends=True)
+              if "problem: {zh_Hans: 未取得许可证" in line]
+    override = changed(QUESTIONNAIRE, line, "")
+    [error] = only(check_content(tree(override)), QUESTIONNAIRE)
+    assert error.path == "sections[0].questions[1].findings[0]"
+    assert error.message == "missing required field 'problem'"
+    assert error.line == line_of(override[QUESTIONNAIRE], "when: {equals: false}")
