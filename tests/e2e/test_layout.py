@@ -130,6 +130,14 @@ def test_signed_in_pages_fit_a_360px_phone(browser, live_server, email, path, na
         context.close()
 
 
+PUT_ONE_THING_WRONG = """
+() => {
+  const no = document.querySelector('input[name="q-stock_within_shelf_life"][value="no"]');
+  if (no) no.checked = true;
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def submitted_self_check(browser, live_server):  # type: ignore[no-untyped-def]
     """Submit a catering self-check in the browser, so officers' lists have a row."""
@@ -151,6 +159,8 @@ def submitted_self_check(browser, live_server):  # type: ignore[no-untyped-def]
             section_url = page.url
             for _save in range(5):
                 page.evaluate(FILL_PAGE)
+                # One problem on purpose, so that the result and officer pages have rows.
+                page.evaluate(PUT_ONE_THING_WRONG)
                 with page.expect_navigation():
                     page.locator("main form button[type=submit]").last.click()
                 if page.url != section_url:

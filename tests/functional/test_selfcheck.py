@@ -285,8 +285,11 @@ def test_result_explains_each_finding(english_client, real_content, catering):
     page = english_client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
     assert findings["licence_valid"]["action"]["en"] in page
     assert "CAT-01" in page
-    assert "working days" in page and "by " in page
-    assert "20 working days left" in page  # licence_valid: 20 working days from today
+    # An expired licence is put right at once (no renewal after expiry); a licence not
+    # displayed within one working day.
+    assert "At once" in page
+    assert findings["licence_valid"]["correction_working_days"] == 0
+    assert "1 working day left" in page
     entries = loaded_content().exemption_entries
     assert findings["licence_valid"]["exemptions"]
     for key in findings["licence_valid"]["exemptions"]:
