@@ -10,13 +10,14 @@ from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.accounts.models import Department
 from portal.core.deadlines import Deadline
 from portal.core.formatting import format_day
 from portal.extensions import db
 from portal.selfcheck import services
 from portal.selfcheck.models import Finding, FindingStatus, SelfCheckDepartment
 from portal.selfcheck.services import count_findings_by_severity
-from tests.factories import EnterpriseFactory, make_self_check
+from tests.factories import EnterpriseFactory, UserFactory, make_self_check
 from tests.functional.test_selfcheck import (
     _answer_everything,
     _enterprise_client,
@@ -28,6 +29,25 @@ from tests.functional.test_selfcheck import catering as catering  # a fixture
 
 TOLD = dt.date(2027, 1, 15)
 MOVED = dt.date(2031, 3, 3)
+
+
+def _officer_client(app, client, department_code: str):
+    """Return a client signed in as a new officer of ``department_code``."""
+    department = db.session.scalar(select(Department).where(
+        Department.code == department_code))
+    officer = UserFactory(officer=True, department=department)
+    db.session.commit()
+    viewer = app.test_client()
+    viewer.__class__ = type(client)
+    viewer.sign_in(officer.email)
+    return viewer
+
+
+def _pdf_text(client, self_check_id: int) -> str:
+    """Return the text of the result PDF without white space (PDF lines break anywhere)."""
+    pdf = client.get(f"/self-checks/{self_check_id}/result.pdf")
+    return re.sub(r"\s+", "", "".join(page.extract_text()
+                                       for page in PdfReader(io.BytesIO(pdf.data)).pages))
 
 
 def _submit_with_findings(client, world) -> int:
@@ -84,20 +104,13 @@ def test_a_calendar_change_after_submission_does_not_move_the_stored_deadline(
 
 
 def test_officers_see_the_stored_deadline_too(app, client, real_content, catering, monkeypatch):
-    from portal.accounts.models import Department
-    from tests.factories import UserFactory
 
     monkeypatch.setattr(services, "add_working_days",
                         lambda start, days: Deadline(TOLD, estimated=False))
     self_check_id = _submit_with_findings(client, catering)
     monkeypatch.setattr(services, "add_working_days",
                         lambda start, days: Deadline(MOVED, estimated=False))
-    market = db.session.scalar(select(Department).where(Department.code == "market_regulation"))
-    officer = UserFactory(officer=True, department=market)
-    db.session.commit()
-    viewer = app.test_client()
-    viewer.__class__ = type(client)
-    viewer.sign_in(officer.email)
+    viewer = _officer_client(app, client, "market_regulation")
     page = viewer.get(f"/officer/self-checks/{self_check_id}").get_data(as_text=True)
     with app.test_request_context(), force_locale("zh_Hans_CN"):
         told, later = format_day(TOLD), format_day(MOVED)
@@ -107,8 +120,6 @@ def test_officers_see_the_stored_deadline_too(app, client, real_content, caterin
 def test_an_estimated_deadline_is_said_in_words_on_the_page_the_pdf_and_the_officer_view(
         app, english_client, real_content, catering, monkeypatch):
     """Issue 9 §2: not a grey hint but a sentence naming the unpublished year."""
-    from portal.accounts.models import Department
-    from tests.factories import UserFactory
 
     monkeypatch.setattr(services, "add_working_days",
                         lambda start, days: Deadline(TOLD, estimated=True))
@@ -116,17 +127,10 @@ def test_an_estimated_deadline_is_said_in_words_on_the_page_the_pdf_and_the_offi
     page = english_client.get(f"/self-checks/{self_check_id}/result").get_data(as_text=True)
     assert "This date is an estimate." in page
     assert "the official holiday schedule for 2027 had not been published" in page
-    pdf = english_client.get(f"/self-checks/{self_check_id}/result.pdf")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    compact = re.sub(r"\s+", "", text)
+    compact = _pdf_text(english_client, self_check_id)
     assert "Thisdateisanestimate." in compact
     assert "holidayschedulefor2027hadnotbeenpublished" in compact
-    market = db.session.scalar(select(Department).where(Department.code == "market_regulation"))
-    officer = UserFactory(officer=True, department=market)
-    db.session.commit()
-    viewer = app.test_client()
-    viewer.__class__ = type(english_client)
-    viewer.sign_in(officer.email)
+    viewer = _officer_client(app, english_client, "market_regulation")
     officer_page = viewer.get(f"/officer/self-checks/{self_check_id}").get_data(as_text=True)
     assert "此日期为估算日期。" in officer_page
     assert "国务院尚未公布2027年的节假日安排" in officer_page
@@ -145,21 +149,13 @@ def test_the_officer_scope_is_stored_when_the_self_check_starts(client, real_con
 def test_an_officer_keeps_seeing_a_self_check_when_the_guide_drops_the_department(
         app, client, real_content, catering):
     """Scope is read from the self-check, not from today's guide."""
-    from portal.accounts.models import Department
     from portal.guides.models import IndustryGuide, IndustryGuideVersion
-    from tests.factories import UserFactory
 
     self_check_id = _submit_with_findings(client, catering)
     guide = db.session.scalar(select(IndustryGuideVersion).join(IndustryGuide).where(
         IndustryGuide.slug == "catering", IndustryGuideVersion.is_current.is_(True)))
     guide.other_departments = []
-    environment = db.session.scalar(select(Department).where(
-        Department.code == "ecology_environment"))
-    officer = UserFactory(officer=True, department=environment)
-    db.session.commit()
-    viewer = app.test_client()
-    viewer.__class__ = type(client)
-    viewer.sign_in(officer.email)
+    viewer = _officer_client(app, client, "ecology_environment")
     assert viewer.get(f"/officer/self-checks/{self_check_id}").status_code == 200
     reference = _self_check(self_check_id).reference
     assert reference in viewer.get("/officer/self-checks").get_data(as_text=True)
@@ -219,19 +215,10 @@ def test_a_finding_is_headed_by_what_is_wrong_not_by_the_question(
     assert re.search(r'<h4 class="finding__problem">有从业人员未持有效健康证明</h4>\s*'
                      r'<p class="finding__question">这些从业人员是否都持有有效的健康证明？</p>',
                      page)
-    pdf = client.get(f"/self-checks/{self_check_id}/result.pdf")
-    text = re.sub(r"\s+", "", "".join(p.extract_text()
-                                      for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    text = _pdf_text(client, self_check_id)
     assert "有从业人员未持有效健康证明" in text
 
-    from portal.accounts.models import Department
-    from tests.factories import UserFactory
-    market = db.session.scalar(select(Department).where(Department.code == "market_regulation"))
-    officer = UserFactory(officer=True, department=market)
-    db.session.commit()
-    viewer = app.test_client()
-    viewer.__class__ = type(client)
-    viewer.sign_in(officer.email)
+    viewer = _officer_client(app, client, "market_regulation")
     officer_page = viewer.get(f"/officer/self-checks/{self_check_id}").get_data(as_text=True)
     assert "有从业人员未持有效健康证明" in _summary_headings(officer_page)
     assert "有从业人员未持有效健康证明" in _detail_headings(officer_page)
