@@ -1,0 +1,170 @@
+"""The real questionnaires ask what the law requires of whom (issue 9, §3 Questionnaires).
+
+Each test answers a real questionnaire as a compliant business would, except for the
+facts it names, and checks which questions are asked and which findings are raised.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from portal.guides.content import Content, load_content
+from portal.guides.content.model import Questionnaire
+from portal.selfcheck.engine import (
+    NOT_APPLICABLE,
+    evaluate,
+    question_index,
+    visible_question_ids,
+)
+from tests.unit.guides.conftest import REAL_CONTENT
+
+
+@cache
+def content() -> Content:
+    return load_content(REAL_CONTENT)
+
+
+def questionnaire(slug: str) -> Questionnaire:
+    return content().guides[slug].questionnaire
+
+
+def _compliant_answer(question: Any) -> Any:
+    # The answer that raises none of the question's findings.
+    triggered = {(f.when.op, f.when.value) for f in question.findings}
+    if question.type == "yes_no":
+        # A question without findings is a fact that opens others: "no" unless told.
+        return ("equals", False) in triggered
+    if question.type == "single_choice":
+        return next(o.value for o in question.options
+                    if ("equals", o.value) not in triggered)
+    if question.type == "number":
+        return int(question.min or 0)
+    return None
+
+
+def answer(slug: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """Answer every question shown, compliantly unless ``facts`` says otherwise."""
+    definition = questionnaire(slug)
+    index = question_index(definition)
+    answers: dict[str, Any] = {}
+    while True:
+        shown = [qid for qid in visible_question_ids(definition, answers) if qid not in answers]
+        if not shown:
+            return answers
+        qid = shown[0]
+        answers[qid] = facts[qid] if qid in facts else _compliant_answer(index[qid])
+
+
+def problems(slug: str, facts: dict[str, Any]) -> dict[str, str]:
+    """Return {question id: problem (en)} of the findings raised."""
+    result = evaluate(questionnaire(slug), answer(slug, facts))
+    return {f.question_id: f.problem["en"] for f in result.findings}
+
+
+def asked(slug: str, facts: dict[str, Any]) -> set[str]:
+    return set(visible_question_ids(questionnaire(slug), answer(slug, facts)))
+
+
+# --- Chemicals ----------------------------------------------------------------------
+
+PLASTICS_MAKER = {"produces_hazchem": False, "trades_hazchem": False,
+                  "stores_hazchem_site": False, "employees": 40}
+
+
+def test_every_questionnaire_can_be_answered_without_a_finding() -> None:
+    for slug in content().guides:
+        assert problems(slug, {}) == {}, slug
+
+
+def test_a_storage_operator_with_120_staff_and_part_time_managers_gets_a_finding() -> None:
+    # 安全生产法 Art. 24: storers of dangerous goods need full-time safety managers.
+    facts = PLASTICS_MAKER | {"stores_hazchem_site": True, "employees": 120,
+                              "safety_staffing_full_time": "part_time"}
+    found = problems("chemicals", facts)
+    assert found["safety_staffing_full_time"] == ("No safety management body and no "
+                                                  "full-time safety managers")
+
+
+def test_a_trader_with_ten_staff_needs_full_time_safety_managers() -> None:
+    facts = PLASTICS_MAKER | {"trades_hazchem": True, "employees": 10,
+                              "safety_staffing_full_time": "part_time"}
+    assert "safety_staffing_full_time" in problems("chemicals", facts)
+    assert "safety_managers" not in asked("chemicals", facts)
+
+
+def test_any_business_over_100_staff_needs_full_time_safety_managers() -> None:
+    facts = PLASTICS_MAKER | {"employees": 101, "safety_staffing_full_time": "part_time"}
+    assert "safety_staffing_full_time" in problems("chemicals", facts)
+
+
+def test_100_staff_without_hazardous_chemicals_may_have_part_time_managers() -> None:
+    facts = PLASTICS_MAKER | {"employees": 100, "safety_managers": "part_time"}
+    assert problems("chemicals", facts) == {}
+    assert "safety_staffing_full_time" not in asked("chemicals", facts)
+    assert "No safety managers" in problems(
+        "chemicals", PLASTICS_MAKER | {"safety_managers": "none"})["safety_managers"]
+
+
+def test_licences_are_asked_of_producers_and_traders_only() -> None:
+    producer = PLASTICS_MAKER | {"produces_hazchem": True}
+    trader = PLASTICS_MAKER | {"trades_hazchem": True}
+    assert {"production_safety_licence"} <= asked("chemicals", producer)
+    assert "business_licence_hazchem" not in asked("chemicals", producer)
+    assert "business_licence_hazchem" in asked("chemicals", trader)
+    assert "production_safety_licence" not in asked("chemicals", trader)
+    assert not {"production_safety_licence", "business_licence_hazchem"} & asked(
+        "chemicals", PLASTICS_MAKER)
+    found = problems("chemicals", trader | {"business_licence_hazchem": False})
+    assert found["business_licence_hazchem"] == "No valid hazardous-chemical business licence"
+    assert "business_licence_hazchem" not in problems(
+        "chemicals", trader | {"business_licence_hazchem": NOT_APPLICABLE})
+
+
+def test_an_unlicensed_producer_stops_at_once() -> None:
+    result = evaluate(questionnaire("chemicals"), answer(
+        "chemicals", PLASTICS_MAKER | {"produces_hazchem": True,
+                                       "production_safety_licence": False}))
+    finding = next(f for f in result.findings if f.question_id == "production_safety_licence")
+    assert finding.correction_working_days == 0
+    assert finding.obligation == "CHE-15"
+
+
+def test_major_hazards_are_followed_up_only_when_found() -> None:
+    storer = PLASTICS_MAKER | {"stores_hazchem_site": True}
+    assert "major_hazard_identification" in asked("chemicals", storer)
+    assert "major_hazard_filed" not in asked("chemicals", storer)  # none found
+    found = problems("chemicals", storer | {"major_hazard_identification": "found",
+                                            "major_hazard_filed": False})
+    assert found["major_hazard_filed"].startswith("Major hazard installations are not filed")
+    assert "major_hazard_identification" in problems(
+        "chemicals", storer | {"major_hazard_identification": "not_done"})
+    assert "major_hazard_identification" not in asked("chemicals", PLASTICS_MAKER)
+
+
+def test_storage_and_toxic_questions_go_to_the_businesses_they_concern() -> None:
+    storer = PLASTICS_MAKER | {"stores_hazchem_site": True}
+    assert {"dedicated_store", "store_keeper", "store_register"} <= asked("chemicals", storer)
+    assert "dedicated_store" not in asked("chemicals", PLASTICS_MAKER | {"trades_hazchem": True})
+    assert "toxic_two_person_custody" not in asked("chemicals", storer)
+    toxic = storer | {"stores_toxic": True, "toxic_two_person_custody": False,
+                      "toxic_storage_filed": False}
+    assert {"toxic_two_person_custody", "toxic_storage_filed"} <= set(problems("chemicals", toxic))
+    seller = PLASTICS_MAKER | {"trades_hazchem": True, "handles_toxic_or_precursor": True,
+                               "toxic_sales_filed": False}
+    assert "toxic_sales_filed" in problems("chemicals", seller)
+    assert "handles_toxic_or_precursor" not in asked("chemicals", PLASTICS_MAKER)
+
+
+def test_chemicals_obligations_cite_the_articles_they_rest_on() -> None:
+    obligations = {o.code: o for o in content().guides["chemicals"].obligations}
+
+    def cited(code: str) -> set[tuple[str, str | None]]:
+        return {(c.law, c.article["zh_Hans"] if c.article else None)
+                for c in obligations[code].legal_basis}
+
+    assert ("work_safety_law", "第二十四条") in cited("CHE-05")
+    assert ("hazardous_chemicals_regulations", "第三十三条") in cited("CHE-16")
+    assert ("work_safety_law", "第四十条") in cited("CHE-17")
+    assert ("hazardous_chemicals_regulations", "第二十四条第一款") in cited("CHE-18")
+    assert ("hazardous_chemicals_regulations", "第四十一条") in cited("CHE-21")
