@@ -168,3 +168,66 @@ def test_chemicals_obligations_cite_the_articles_they_rest_on() -> None:
     assert ("work_safety_law", "第四十条") in cited("CHE-17")
     assert ("hazardous_chemicals_regulations", "第二十四条第一款") in cited("CHE-18")
     assert ("hazardous_chemicals_regulations", "第四十一条") in cited("CHE-21")
+
+
+# --- Catering -----------------------------------------------------------------------
+
+RESTAURANT = {"business_type": "restaurant"}
+SCHOOL_CANTEEN = {"business_type": "canteen", "canteen_kind": "school"}
+
+
+def test_a_school_canteen_without_samples_gets_a_finding() -> None:
+    found = problems("catering", SCHOOL_CANTEEN | {"samples_kept": False})
+    assert found["samples_kept"] == "Not every dish of every meal is sampled"
+    short = problems("catering", SCHOOL_CANTEEN | {"samples_quantity_kept": False})
+    assert "125 g" in short["samples_quantity_kept"]
+
+
+def test_samples_are_asked_of_the_kitchens_the_operating_code_names() -> None:
+    for facts in (SCHOOL_CANTEEN, {"business_type": "canteen", "canteen_kind": "elderly_care"},
+                  {"business_type": "canteen", "canteen_kind": "medical"},
+                  {"business_type": "central_kitchen"},
+                  RESTAURANT | {"large_gatherings": True}):
+        assert "samples_kept" in asked("catering", facts), facts
+
+
+def test_a_restaurant_without_large_gatherings_is_not_asked_about_samples() -> None:
+    for facts in (RESTAURANT, RESTAURANT | {"large_gatherings": False},
+                  {"business_type": "canteen", "canteen_kind": "other"},
+                  {"business_type": "drinks"}, {"business_type": "snack_bar"}):
+        assert not {"samples_kept", "samples_quantity_kept", "samples_recorded"} & asked(
+            "catering", facts), facts
+    assert "large_gatherings" not in asked("catering", {"business_type": "drinks"})
+
+
+def test_every_caterer_is_asked_about_fire_equipment_and_escape_routes() -> None:
+    found = problems("catering", RESTAURANT | {"escape_routes_clear": False,
+                                               "fire_equipment_working": False})
+    assert found["escape_routes_clear"].startswith("Escape routes or exits are blocked")
+    assert "fire_equipment_working" in found
+    result = evaluate(questionnaire("catering"), answer(
+        "catering", RESTAURANT | {"escape_routes_clear": False}))
+    blocked = next(f for f in result.findings if f.question_id == "escape_routes_clear")
+    assert blocked.correction_working_days == 0 and blocked.obligation == "CAT-14"
+
+
+REGISTRATION_FACTS = ("registered_name_current", "registered_address_current",
+                      "registered_scope_current", "registered_representative_current")
+
+
+def test_registration_is_asked_one_fact_at_a_time_with_yes_compliant() -> None:
+    definition = questionnaire("catering")
+    index = question_index(definition)
+    assert "registration_current" not in index  # new ids: old answers never carried over
+    for qid in REGISTRATION_FACTS:
+        assert [(f.when.op, f.when.value) for f in index[qid].findings] == [("equals", False)]
+        found = problems("catering", RESTAURANT | {qid: False})
+        assert list(found) == [qid]
+
+
+def test_no_yes_no_question_raises_a_finding_on_yes() -> None:
+    # "Yes" is the compliant answer everywhere (the reversed expired_found is gone).
+    for slug, guide in content().guides.items():
+        for question in guide.questionnaire.questions:
+            if question.type == "yes_no":
+                assert all(f.when.value is False for f in question.findings), (slug, question.id)
