@@ -231,3 +231,45 @@ def test_no_yes_no_question_raises_a_finding_on_yes() -> None:
         for question in guide.questionnaire.questions:
             if question.type == "yes_no":
                 assert all(f.when.value is False for f in question.findings), (slug, question.id)
+
+
+# --- Construction -------------------------------------------------------------------
+
+CONTRACTOR = {"role": "general_contractor", "active_site": True}
+
+
+def test_a_site_without_its_project_sign_gets_a_finding() -> None:
+    assert problems("construction", CONTRACTOR | {"project_sign": False}) == {
+        "project_sign": "No project sign at the site"}
+
+
+def test_night_work_near_homes_needs_an_emergency_or_a_certificate_and_notice() -> None:
+    assert "night_work_basis" not in asked("construction", CONTRACTOR)
+    night = CONTRACTOR | {"night_work_near_homes": True}
+    assert problems("construction", night | {"night_work_basis": "emergency"}) == {}
+    emergency = night | {"night_work_basis": "emergency"}
+    assert "night_work_notice" not in asked("construction", emergency)
+    assert "night_work_basis" in problems("construction", night | {"night_work_basis": "neither"})
+    assert "night_work_notice" in problems("construction", night | {
+        "night_work_basis": "certified", "night_work_notice": False})
+    assert "night_work_near_homes" not in asked(
+        "construction", {"role": "supervision", "active_site": True})
+
+
+def test_wage_duties_fall_on_the_general_contractor_and_real_names_on_subcontractors_too() -> None:
+    contractor_duties = {"wage_account", "wage_deposit", "rights_notice_board"}
+    assert contractor_duties | {"workers_registered"} <= asked("construction", CONTRACTOR)
+    subcontractor = {"role": "subcontractor", "active_site": True}
+    assert "workers_registered" in asked("construction", subcontractor)
+    assert not contractor_duties & asked("construction", subcontractor)
+    assert not (contractor_duties | {"workers_registered"}) & asked(
+        "construction", {"role": "general_contractor", "active_site": False})
+    found = problems("construction", CONTRACTOR | {"wage_account": False,
+                                                   "rights_notice_board": False})
+    assert set(found) == {"wage_account", "rights_notice_board"}
+    obligations = {o.code: o for o in content().guides["construction"].obligations}
+    articles = {code: [c.article["zh_Hans"] for c in obligations[code].legal_basis if c.article]
+                for code in ("CON-12", "CON-13", "CON-14", "CON-15", "CON-16")}
+    assert articles == {"CON-12": ["第四十三条"], "CON-13": ["第二十六条"],
+                        "CON-14": ["第二十八条"], "CON-15": ["第三十二条"],
+                        "CON-16": ["第三十四条"]}
