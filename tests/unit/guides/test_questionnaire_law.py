@@ -273,3 +273,32 @@ def test_wage_duties_fall_on_the_general_contractor_and_real_names_on_subcontrac
     assert articles == {"CON-12": ["第四十三条"], "CON-13": ["第二十六条"],
                         "CON-14": ["第二十八条"], "CON-15": ["第三十二条"],
                         "CON-16": ["第三十四条"]}
+
+
+# --- Routing: divisions 51 and 52 by class --------------------------------------------
+
+
+def _slug(code: str) -> str | None:
+    guide = content().guide_for_division(code)
+    return guide.slug if guide else None
+
+
+def test_fuel_stations_and_chemical_wholesalers_get_the_chemicals_self_check() -> None:
+    for code in ("5162", "5166", "5167", "5169", "5265", "5266"):
+        assert _slug(code) == "chemicals", code
+
+
+def test_food_wholesalers_and_retailers_get_the_food_self_check() -> None:
+    for code in ("5121", "5129", "5211", "5212", "5213", "5221", "5229"):
+        assert _slug(code) == "food_retail", code
+
+
+def test_other_wholesale_and_retail_and_a_bare_division_get_no_food_self_check() -> None:
+    # A clothes shop, a car dealer, a charging station, a coal wholesaler: no guide yet.
+    for code in ("5132", "5232", "5261", "5267", "5161", "51", "52"):
+        assert _slug(code) is None, code
+
+
+def test_a_class_of_an_undivided_division_goes_to_its_divisions_guide() -> None:
+    assert _slug("2614") == "chemicals"
+    assert _slug("62") == "catering" and _slug("6210") == "catering"
