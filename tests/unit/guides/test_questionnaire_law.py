@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from portal.core.text import to_zh_hant
 from portal.guides.content import Content, load_content
 from portal.guides.content.model import Questionnaire
 from portal.selfcheck.engine import (
@@ -302,3 +303,8 @@ def test_other_wholesale_and_retail_and_a_bare_division_get_no_food_self_check()
 def test_a_class_of_an_undivided_division_goes_to_its_divisions_guide() -> None:
     assert _slug("2614") == "chemicals"
     assert _slug("62") == "catering" and _slug("6210") == "catering"
+
+
+def test_new_content_reads_as_hong_kong_traditional() -> None:
+    assert to_zh_hant("开设农民工工资专用账户") == "開設農民工工資專用帳戶"
+    assert to_zh_hant("并输入计算机系统") == "並輸入電腦系統"
