@@ -68,6 +68,22 @@ def split_divisions() -> set[str]:
     return {code[:2] for code in industries() if len(code) == 4}
 
 
+def needs_industry_class(code: str | None) -> bool:
+    """Return whether ``code`` is a whole division that guides split by class.
+
+    Such an enterprise (registered before classes were asked) has no self-check until
+    it records its class.
+    """
+    return code in split_divisions()
+
+
+def class_choices(division: str, locale: str) -> list[SelectChoice]:
+    """Return the classes of ``division`` as select options, labelled in ``locale``."""
+    return [SelectChoice(code, f"{code} {localised_name(industry.names, locale)}")
+            for code, industry in industries().items()
+            if len(code) == 4 and code[:2] == division]
+
+
 def industry_choices(locale: str) -> list[SelectChoice]:
     """Return the industries an enterprise may register under, grouped by section.
 
