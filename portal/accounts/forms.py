@@ -11,6 +11,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
@@ -69,3 +70,14 @@ class SwitchEnterpriseForm(FlaskForm):
     """Choose the enterprise to act for."""
 
     enterprise_id = IntegerField(widget=HiddenField.widget, validators=[InputRequired()])
+
+
+class IndustryClassForm(FlaskForm):
+    """Choose the GB/T 4754 class of an enterprise registered under a whole division."""
+
+    industry_class = SelectField(
+        _l("Industry class"),
+        description=_l("The class of the National Industries Classification (GB/T 4754-2017) "
+                       "that describes your main business. It decides your self-check."),
+        validators=[DataRequired(_l("Choose the class"))],
+        invalid_choice_message=INVALID_CHOICE)

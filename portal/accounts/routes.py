@@ -17,9 +17,10 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from portal.accounts.access import (
     can_change_mandate,
@@ -27,13 +28,20 @@ from portal.accounts.access import (
     load_membership_for,
     register_template_predicates,
 )
-from portal.accounts.forms import InviteForm, MandateForm, SwitchEnterpriseForm, VersionedActionForm
+from portal.accounts.forms import (
+    IndustryClassForm,
+    InviteForm,
+    MandateForm,
+    SwitchEnterpriseForm,
+    VersionedActionForm,
+)
 from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import Invitation, Membership, MembershipRole
 from portal.accounts.services import (
     AccountError,
     cancel_invitation,
     change_mandate,
+    choose_industry_class,
     choose_membership,
     current_memberships,
     get_pending_invitation,
@@ -50,7 +58,7 @@ from portal.core.formatting import format_day
 from portal.core.forms import EmptyForm
 from portal.core.mail import send_mail
 from portal.core.permissions import Permission, require
-from portal.core.reference import TOWNS, industry_name
+from portal.core.reference import TOWNS, class_choices, industry_name, needs_industry_class
 from portal.extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -118,7 +126,35 @@ def enterprise() -> ResponseReturnValue:
     """Show the enterprise the user acts for."""
     membership: Membership = g.membership
     return render_template("accounts/enterprise.html", enterprise=membership.enterprise,
-                           membership=membership, towns=TOWNS, industry_name=industry_name)
+                           membership=membership, towns=TOWNS, industry_name=industry_name,
+                           needs_class=needs_industry_class(membership.enterprise.industry_code))
+
+
+@bp.route("/enterprise/<int:enterprise_id>/industry-class", methods=["GET", "POST"])
+@require(Permission.ENTERPRISE_PROFILE_EDIT)
+def industry_class(enterprise_id: int) -> ResponseReturnValue:
+    """Record the class of an enterprise registered under a whole wholesale or retail division.
+
+    :raises NotFound: not the user's enterprise, or its class is already recorded.
+    """
+    found = load_enterprise_for(enterprise_id, Permission.ENTERPRISE_PROFILE_EDIT)
+    if not needs_industry_class(found.industry_code):
+        abort(404)
+    form = IndustryClassForm()
+    form.industry_class.choices = [SelectChoice("", _("Choose the class")),
+                                   *class_choices(found.industry_code, str(get_locale()))]
+    if form.validate_on_submit():
+        try:
+            choose_industry_class(db.session, found, class_code=form.industry_class.data,
+                                  actor=current_user, now=utcnow())
+        except AccountError as error:
+            show_beside_field(form, error, default_field="industry_class")
+        else:
+            db.session.commit()
+            flash(_("The industry class is recorded; your self-check follows it."), "success")
+            return redirect(url_for("accounts.enterprise"))
+    return render_template("accounts/industry_class.html", enterprise=found, form=form,
+                           industry_name=industry_name)
 
 
 @bp.get("/enterprise/<int:enterprise_id>/members")

@@ -30,6 +30,7 @@ from portal.accounts.workflow import MEMBERSHIP_WORKFLOW
 from portal.core.audit import record_event
 from portal.core.errors import DomainError
 from portal.core.identifiers import validate_uscc
+from portal.core.reference import class_choices, needs_industry_class
 from portal.core.security import hash_password, verify_password
 
 logger = logging.getLogger(__name__)
@@ -481,3 +482,23 @@ def refuse_demo_data(session: Session) -> None:
     if demo_accounts_present(session):
         raise DemoDataInProduction(
             f"Refusing to start in production: demo accounts (@{DEMO_EMAIL_DOMAIN}) exist")
+
+
+def choose_industry_class(session: Session, enterprise: Enterprise, *, class_code: str,
+                          actor: User, now: dt.datetime) -> None:
+    """Record the GB/T 4754 class of an enterprise registered under a whole split division.
+
+    :raises AccountError: the class is already recorded, or is not a class of the division.
+    """
+    division = enterprise.industry_code
+    if not needs_industry_class(division):
+        raise AccountError(_l("The industry class is already recorded."))
+    if class_code not in {choice.value for choice in class_choices(division, "en")}:
+        raise AccountError(_l("Choose one of the classes listed."), field="industry_class")
+    enterprise.industry_code = class_code
+    record_event(session, action="enterprise.industry_class_chosen", object_type="enterprise",
+                 object_id=enterprise.id, actor=actor, from_state=division,
+                 to_state=class_code, now=now)
+    session.flush()
+    logger.info("Industry class %s recorded for enterprise %s by %s", class_code,
+                enterprise.id, actor.id)

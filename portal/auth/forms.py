@@ -53,7 +53,8 @@ class RegistrationForm(FlaskForm):
     industry_code = SelectField(
         _l("Industry"),
         description=_l("The division of the National Industries Classification "
-                       "(GB/T 4754-2017)."),
+                       "(GB/T 4754-2017); for wholesale and retail, the class, which "
+                       "decides your self-check."),
         validators=[DataRequired(_l("Choose the industry"))],
         invalid_choice_message=INVALID_CHOICE)
     town = SelectField(

@@ -38,6 +38,7 @@ class Permission(StrEnum):
     ADMIN_USERS_MANAGE = "admin:users:manage"
     ENTERPRISE_MEMBERS_MANAGE = "enterprise:members:manage"
     ENTERPRISE_MEMBERS_VIEW = "enterprise:members:view"
+    ENTERPRISE_PROFILE_EDIT = "enterprise:profile:edit"
     ENTERPRISE_PROFILE_VIEW = "enterprise:profile:view"
     SELFCHECK_DEPARTMENT_VIEW = "selfcheck:department:view"
     SELFCHECK_OWN_EDIT = "selfcheck:own:edit"
@@ -55,7 +56,8 @@ _OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW}
 
 #: The single source of who may do what.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ENTERPRISE_ADMIN: frozenset(_ENTERPRISE_STAFF | {Permission.ENTERPRISE_MEMBERS_MANAGE}),
+    Role.ENTERPRISE_ADMIN: frozenset(_ENTERPRISE_STAFF | {Permission.ENTERPRISE_MEMBERS_MANAGE,
+                                                          Permission.ENTERPRISE_PROFILE_EDIT}),
     Role.ENTERPRISE_MEMBER: frozenset(_ENTERPRISE_STAFF),
     # An agent (授权委托) acts for the enterprise but does not see its staff list.
     Role.ENTERPRISE_AGENT: frozenset(_ENTERPRISE_ACTING),

@@ -31,7 +31,7 @@ TOWNS = {
 
 @dataclass(frozen=True)
 class Industry:
-    """One GB/T 4754-2017 division (大类) with its section (门类)."""
+    """One GB/T 4754-2017 division (大类), or class (小类), with its section (门类)."""
 
     code: str
     section: str
@@ -46,8 +46,9 @@ def localised_name(names: dict[str, str], locale: str) -> str:
 
 @cache
 def industries(path: Path = INDUSTRIES_FILE) -> dict[str, Industry]:
-    """Return every division by its two-digit code, in code order."""
+    """Return every division (two digits) and listed class (four digits), in code order."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    classes = data.get("classes") or {}
     result: dict[str, Industry] = {}
     for section in data["sections"]:
         section_names = {"zh_Hans": section["zh_Hans"], "en": section["en"]}
@@ -55,15 +56,45 @@ def industries(path: Path = INDUSTRIES_FILE) -> dict[str, Industry]:
             names = data["divisions"][code]
             result[code] = Industry(code=code, section=section["code"],
                                     names=dict(names), section_names=section_names)
+            for class_code in (c for c in classes if c[:2] == code):
+                result[class_code] = Industry(
+                    code=class_code, section=section["code"],
+                    names=dict(classes[class_code]), section_names=section_names)
     return dict(sorted(result.items()))
 
 
+def split_divisions() -> set[str]:
+    """Return the divisions chosen by class (wholesale 51, retail 52): guides differ by class."""
+    return {code[:2] for code in industries() if len(code) == 4}
+
+
+def needs_industry_class(code: str | None) -> bool:
+    """Return whether ``code`` is a whole division that guides split by class.
+
+    Such an enterprise (registered before classes were asked) has no self-check until
+    it records its class.
+    """
+    return code in split_divisions()
+
+
+def class_choices(division: str, locale: str) -> list[SelectChoice]:
+    """Return the classes of ``division`` as select options, labelled in ``locale``."""
+    return [SelectChoice(code, f"{code} {localised_name(industry.names, locale)}")
+            for code, industry in industries().items()
+            if len(code) == 4 and code[:2] == division]
+
+
 def industry_choices(locale: str) -> list[SelectChoice]:
-    """Return the divisions as select options grouped by section, labelled in ``locale``."""
+    """Return the industries an enterprise may register under, grouped by section.
+
+    A division that guides split by class (wholesale, retail) is offered only by its
+    classes, so that a fuel station or a chemicals wholesaler reaches its own self-check.
+    """
+    split = split_divisions()
     return [SelectChoice(code, f"{code} {localised_name(industry.names, locale)}",
                          optgroup=f"{industry.section} "
                                   f"{localised_name(industry.section_names, locale)}")
-            for code, industry in industries().items()]
+            for code, industry in industries().items() if code not in split]
 
 
 def town_choices() -> list[SelectChoice]:
@@ -72,6 +103,6 @@ def town_choices() -> list[SelectChoice]:
 
 
 def industry_name(code: str, locale: str) -> str:
-    """Return the name of division ``code`` in ``locale`` (the code if unknown)."""
+    """Return the name of division or class ``code`` in ``locale`` (the code if unknown)."""
     industry = industries().get(code)
     return localised_name(industry.names, locale) if industry else code

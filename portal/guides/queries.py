@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from portal.accounts.models import Department
 from portal.core.input import parse_positive_int
 from portal.core.text import localized
+from portal.guides.content.model import industry_lookup_codes
 from portal.guides.models import (
     LIST_TYPES,
     ExemptionEntryIndustry,
@@ -126,9 +127,10 @@ def guide_by_slug(session: Session, slug: str) -> IndustryGuideVersion | None:
 
 
 def guide_for_division(session: Session, division: str | None) -> IndustryGuideVersion | None:
-    """Return the guide in force for a GB/T 4754 division (two digits), if any."""
-    return next((version for version in current_guides(session)
-                 if division in version.divisions), None)
+    """Return the guide in force for a GB/T 4754 division or class (two or four digits)."""
+    guides = current_guides(session)
+    return next((version for code in industry_lookup_codes(division) for version in guides
+                 if code in version.divisions), None)
 
 
 def obligations_for(session: Session, industry: str) -> list[tuple[str, ObligationVersion]]:

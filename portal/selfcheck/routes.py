@@ -30,7 +30,7 @@ from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
 from portal.core.pdf import render_pdf
 from portal.core.permissions import Permission, can, require
-from portal.core.reference import TOWNS
+from portal.core.reference import TOWNS, needs_industry_class
 from portal.core.storage import (
     CheckedUpload,
     ObjectMissing,
@@ -123,7 +123,8 @@ def index() -> ResponseReturnValue:
     has_questionnaire = draft is not None or questionnaire_for(db.session, enterprise) is not None
     return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
                            can_edit=can(Permission.SELFCHECK_OWN_EDIT),
-                           has_questionnaire=has_questionnaire)
+                           has_questionnaire=has_questionnaire,
+                           needs_class=needs_industry_class(enterprise.industry_code))
 
 
 @bp.post("/self-checks/new")

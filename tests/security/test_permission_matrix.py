@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import Department, Invitation, Membership, User
+from portal.accounts.models import Department, Enterprise, Invitation, Membership, User
 from portal.accounts.services import EnterpriseRegistration, invite_member
 from portal.auth.models import TokenPurpose, UserSession
 from portal.auth.services import issue_token, start_registration
@@ -55,6 +55,15 @@ class Rule:
 
 def _member_membership(world: World) -> Membership:
     return world.enterprise_member_membership
+
+
+def _industry_class_path(world: World, enterprise: Enterprise) -> str:
+    # Only an enterprise registered under a whole wholesale or retail division chooses.
+    # (The world's objects are detached once a request has ended: change fresh copies.)
+    for bare in db.session.scalars(select(Enterprise)):
+        bare.industry_code = "52"
+    db.session.commit()
+    return f"/enterprise/{enterprise.id}/industry-class"
 
 
 def _invitation_token(world: World) -> str:
@@ -192,6 +201,14 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
         "POST", lambda w: "/account/enterprise", ENTERPRISE,
         data=lambda w: {"enterprise_id": w.enterprise.id}),
     ("accounts.enterprise", "GET"): Rule("GET", lambda w: "/enterprise", ENTERPRISE),
+    ("accounts.industry_class", "GET"): Rule(
+        "GET", lambda w: _industry_class_path(w, w.enterprise), frozenset({"enterprise_admin"}),
+        other_path=lambda w: _industry_class_path(w, w.other_enterprise)),
+    ("accounts.industry_class", "POST"): Rule(
+        "POST", lambda w: _industry_class_path(w, w.enterprise), frozenset({"enterprise_admin"}),
+        data=lambda w: {"industry_class": "5212"},
+        other_path=lambda w: _industry_class_path(w, w.other_enterprise),
+        state=lambda w: sorted(db.session.scalars(select(Enterprise.industry_code)))),
     ("accounts.members", "GET"): Rule(
         "GET", lambda w: f"/enterprise/{w.enterprise.id}/members",
         frozenset({"enterprise_admin", "enterprise_member"}),

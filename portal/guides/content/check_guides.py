@@ -24,9 +24,16 @@ def check_guide(scan: Scan, folder: Path, slug: str) -> None:
         for index, division in enumerate(divisions if isinstance(divisions, list) else []):
             if not isinstance(division, str):
                 continue
-            if scan.divisions and division not in scan.divisions:
+            split = {code[:2] for code in scan.classes}
+            if len(division) == 4 and scan.divisions and division not in scan.classes:
+                scan.add(doc, ("divisions", index), f"unknown GB/T 4754 class "
+                         f"'{division}' (not in the classes of industries.yaml)")
+            elif len(division) != 4 and scan.divisions and division not in scan.divisions:
                 scan.add(doc, ("divisions", index), f"unknown GB/T 4754 division "
                          f"'{division}' (not in industries.yaml)")
+            elif division in split:
+                scan.add(doc, ("divisions", index), f"division '{division}' is chosen by "
+                         f"class: list its classes (industries.yaml) instead")
             elif division in scan.division_owner:
                 scan.add(doc, ("divisions", index), f"division '{division}' already "
                          f"belongs to guide '{scan.division_owner[division]}'")

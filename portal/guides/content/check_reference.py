@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from portal.guides.content.model import COMMON
 from portal.guides.content.scan import Located, Scan, items
-from portal.guides.schema import Path_, read_yaml
+from portal.guides.schema import ContentError, Path_, read_yaml
 
 
 def check_reference(scan: Scan) -> None:
@@ -15,6 +17,15 @@ def check_reference(scan: Scan) -> None:
         divisions = industries.data.get("divisions")
         if isinstance(divisions, dict):
             scan.divisions = {str(code) for code in divisions}
+        classes = industries.data.get("classes")
+        if isinstance(classes, dict):
+            scan.classes = {str(code) for code in classes}
+            for class_code in sorted(scan.classes):
+                if (not re.fullmatch(r"[0-9]{4}", class_code)
+                        or class_code[:2] not in scan.divisions):
+                    scan.errors.append(ContentError(
+                        scan.rel(file), None, f"classes.{class_code}",
+                        f"class '{class_code}' is not four digits of a known division"))
     doc = scan.load(scan.root / "departments.yaml", "departments")
     if doc is not None:
         short_names: dict[str, int] = {}

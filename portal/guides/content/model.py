@@ -283,6 +283,18 @@ class Questionnaire:
         return tuple(q for section in self.sections for q in section.questions)
 
 
+def industry_lookup_codes(code: str | None) -> tuple[str, ...]:
+    """Return the codes a guide may list for an enterprise's GB/T 4754 code, closest first.
+
+    A class (four digits) is found by itself, then by its division; a division (two
+    digits) only by itself — so a division that guides split by class (51, 52) leads
+    to no guide until the enterprise gives its class.
+    """
+    if not code:
+        return ()
+    return (code, code[:2]) if len(code) == 4 else (code,)
+
+
 @dataclass(frozen=True)
 class Guide:
     """An industry guide (行业合规指引) with its obligations, entries and questionnaire."""
@@ -337,9 +349,10 @@ class Content:
                 if e.industry == COMMON or slug in e.industries]
 
     def guide_for_division(self, division: str) -> Guide | None:
-        """Return the guide of a GB/T 4754 division (two digits), if any."""
-        for guide in self.guides.values():
-            if division in guide.divisions:
-                return guide
+        """Return the guide of a GB/T 4754 division or class (two or four digits), if any."""
+        for code in industry_lookup_codes(division):
+            for guide in self.guides.values():
+                if code in guide.divisions:
+                    return guide
         return None
 

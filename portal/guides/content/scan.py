@@ -65,6 +65,8 @@ class Scan:
         self.schema_dir = schema_dir
         self.errors: list[ContentError] = []
         self.divisions: set[str] = set()
+        #: GB/T 4754 classes (four digits) of the divisions that guides split by class.
+        self.classes: set[str] = set()
         self.departments: dict[str, Located] = {}
         self.laws: dict[str, Any] = {}
         self.sources: dict[str, Located] = {}

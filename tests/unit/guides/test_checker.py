@@ -330,3 +330,16 @@ def test_a_finding_without_its_problem_is_refused(tree: Builder) -> None:
     assert error.path == "sections[0].questions[1].findings[0]"
     assert error.message == "missing required field 'problem'"
     assert error.line == line_of(override[QUESTIONNAIRE], "when: {equals: false}")
+
+
+def test_a_guide_lists_wholesale_and_retail_by_class_not_by_division(tree: Builder) -> None:
+    # Divisions 51 and 52 hold food shops, fuel stations and chemical traders: a guide
+    # may name their classes, never the whole division.
+    override = changed(GUIDE, 'divisions: ["62"]', 'divisions: ["62", "52", "5265", "5198"]')
+    errors = only(check_content(tree(override)), GUIDE)
+    assert [(e.path, e.message) for e in errors] == [
+        ("divisions[1]", "division '52' is chosen by class: list its classes "
+                         "(industries.yaml) instead"),
+        ("divisions[3]", "unknown GB/T 4754 class '5198' (not in the classes of "
+                         "industries.yaml)"),
+    ]
