@@ -29,7 +29,7 @@ from portal.core.deadlines import (
     calendar_dir,
     load_calendar,
 )
-from portal.core.outbox import OutboxStatus, deliver_due, outbox_summary
+from portal.core.outbox import OutboxStatus, deliver_due, outbox_summary, purge_sent
 from portal.core.security import PasswordProblem, password_problems
 from portal.core.storage import get_storage, sweep_unreferenced
 from portal.doctor import run_checks
@@ -353,6 +353,16 @@ def outbox_status() -> None:
     else:
         minutes = int(age.total_seconds() // 60)
         click.echo(f"oldest pending: {minutes} min ({age.total_seconds():.0f} s)")
+
+
+@outbox_cli.command("purge")
+@click.option("--days", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Keep messages sent in the last DAYS days.")
+def outbox_purge(days: int) -> None:
+    """Delete sent messages older than DAYS days (pending and failed ones stay)."""
+    removed = purge_sent(db.session, before=utcnow() - dt.timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Deleted {removed} message(s) sent more than {days} days ago.")
 
 
 @click.command("doctor")

@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import Enum, Index, String, Text, func, select
+from sqlalchemy import Enum, Index, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from portal.core import mail
@@ -213,3 +213,13 @@ def outbox_summary(session: Session, *, now: dt.datetime) -> OutboxSummary:
         oldest = oldest.replace(tzinfo=dt.UTC)  # an aggregate skips the column's type
     return OutboxSummary(counts=counts,
                          oldest_pending_age=None if oldest is None else now - oldest)
+
+
+def purge_sent(session: Session, *, before: dt.datetime) -> int:
+    """Delete messages sent before ``before`` (their bodies may hold links); return how many.
+
+    Failed and pending messages are kept: they still need someone's attention.
+    """
+    result = session.execute(delete(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from portal.core.outbox import (
     deliver_due,
     enqueue_mail,
     outbox_summary,
+    purge_sent,
 )
 from portal.extensions import db
 
@@ -215,3 +216,38 @@ def test_the_run_command_exits_1_when_a_message_is_given_up(app, broken_smtp, mo
     result = app.test_cli_runner().invoke(args=["outbox", "run"])
     assert result.exit_code == 1
     assert "0 sent, 0 to retry, 1 failed" in result.output
+
+
+def test_purge_deletes_only_messages_sent_before_the_cut_off(app, monkeypatch):
+    with app.app_context():
+        for to in ("old@example.cn", "recent@example.cn", "failing@example.cn"):
+            enqueue_mail(db.session, to=to, subject="S", body="B", now=NOW)
+        db.session.commit()
+        real_send = mail.send_mail
+
+        def send(to: str, subject: str, body: str) -> None:
+            if to == "failing@example.cn":
+                raise OSError("refused")
+            real_send(to, subject, body)
+
+        monkeypatch.setattr(mail, "send_mail", send)
+        deliver_due(db.session, now=NOW, max_attempts=1)
+        recent = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.to_address == "recent@example.cn")).one()
+        recent.sent_at = NOW + dt.timedelta(days=20)
+        db.session.commit()
+        assert purge_sent(db.session, before=NOW + dt.timedelta(days=10)) == 1
+        db.session.commit()
+    assert sorted(m.to_address for m in _messages()) == ["failing@example.cn",
+                                                         "recent@example.cn"]
+
+
+def test_the_purge_command_keeps_recent_messages(app):
+    with app.app_context():
+        enqueue_mail(db.session, to="a@example.cn", subject="S", body="B", now=utcnow())
+        db.session.commit()
+        deliver_due(db.session, now=utcnow())
+    result = app.test_cli_runner().invoke(args=["outbox", "purge", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 0 message(s)" in result.output
+    assert len(_messages()) == 1
