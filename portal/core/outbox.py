@@ -80,8 +80,13 @@ class OutboxMessage(Base):
 
 def enqueue_mail(session: Session, *, to: str, subject: str, body: str,
                  now: dt.datetime) -> OutboxMessage:
-    """Add a message to the outbox in ``session``'s transaction (sent once it commits)."""
-    message = OutboxMessage(to_address=to, subject=subject[:300], body=body, created_at=now,
+    """Add a message to the outbox in ``session``'s transaction (sent once it commits).
+
+    Line breaks in ``subject`` (a parameter taken from a form) become spaces: a header
+    cannot hold them, and the message could never be sent.
+    """
+    subject = " ".join(subject.splitlines())[:300]
+    message = OutboxMessage(to_address=to, subject=subject, body=body, created_at=now,
                             status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now)
     session.add(message)
     return message

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
@@ -21,6 +23,8 @@ from portal.notifications.services import (
     unread_count,
 )
 
+logger = logging.getLogger(__name__)
+
 bp = Blueprint("notifications", __name__)
 
 
@@ -32,7 +36,13 @@ def inject_unread_count() -> dict[str, Any]:
         if not current_user.is_authenticated:
             return 0
         if "unread_notifications" not in g:
-            g.unread_notifications = unread_count(db.session, current_user)
+            try:
+                g.unread_notifications = unread_count(db.session, current_user)
+            except SQLAlchemyError:
+                # The badge must not stop a page (an error page, the database gone).
+                db.session.rollback()
+                logger.warning("unread notifications could not be counted", exc_info=True)
+                g.unread_notifications = 0
         return int(g.unread_notifications)
 
     return {"unread_notifications": unread_notifications}

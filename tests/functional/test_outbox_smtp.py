@@ -111,3 +111,13 @@ def test_a_message_waits_while_the_server_is_down_and_leaves_once_it_is_up(app, 
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
     assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
     assert message.sent_at == NOW + dt.timedelta(minutes=2)
+
+
+def test_a_subject_typed_with_line_breaks_still_reaches_the_server(app, smtp_server):
+    with app.app_context():
+        enqueue_mail(db.session, to="owner@example.cn", subject="退回理由：\n请补充材料",
+                     body="Body", now=NOW)
+        db.session.commit()
+        assert deliver_due(db.session, now=NOW).sent == 1
+    [(_sender, _recipients, message)] = smtp_server.envelopes
+    assert message["Subject"] == "退回理由： 请补充材料"

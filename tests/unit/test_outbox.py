@@ -251,3 +251,12 @@ def test_the_purge_command_keeps_recent_messages(app):
     assert result.exit_code == 0, result.output
     assert "Deleted 0 message(s)" in result.output
     assert len(_messages()) == 1
+
+
+def test_line_breaks_in_a_subject_do_not_make_the_message_unsendable(app):
+    with app.app_context():
+        enqueue_mail(db.session, to="a@example.cn", subject="退回：\r\n理由\n第二行",
+                     body="B", now=NOW)
+        db.session.commit()
+        assert deliver_due(db.session, now=NOW).sent == 1
+    assert mail.outbox[0].subject == "退回： 理由 第二行"
