@@ -2,13 +2,14 @@
 
 from portal.accounts import models as accounts_models
 from portal.auth import models as auth_models
-from portal.core import audit
+from portal.core import audit, outbox
 from portal.core.db import Base
 from portal.core.storage import models as storage_models
 from portal.guides import models as guides_models
+from portal.notifications import models as notifications_models
 from portal.selfcheck import models as selfcheck_models
 
 metadata = Base.metadata
 
 __all__ = ["accounts_models", "audit", "auth_models", "guides_models", "metadata",
-           "selfcheck_models", "storage_models"]
+           "notifications_models", "outbox", "selfcheck_models", "storage_models"]

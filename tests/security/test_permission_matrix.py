@@ -25,6 +25,7 @@ from portal.auth.sessions import start_session
 from portal.core.db import utcnow
 from portal.core.identifiers import make_uscc
 from portal.extensions import db
+from portal.notifications.models import Notification
 from portal.selfcheck.models import SelfCheck
 from tests.conftest import PASSWORD, World
 
@@ -132,6 +133,30 @@ def _count(model: type) -> int:
 
 def _reloaded(instance):  # type: ignore[no-untyped-def]
     return db.session.get(type(instance), instance.id, populate_existing=True)
+
+
+def _notification_for(user_id: int) -> int:
+    notification = Notification(user_id=user_id, kind="matrix", params={}, link_endpoint=None,
+                                link_args={}, created_at=utcnow())
+    db.session.add(notification)
+    db.session.commit()
+    return notification.id
+
+
+def _own_notification_id(world: World) -> int:
+    """A notification of the role under test (anonymous: someone else's)."""
+    newest = db.session.scalar(select(UserSession).order_by(UserSession.id.desc()).limit(1))
+    return _notification_for(newest.user_id if newest else world.other_admin.id)
+
+
+def _someone_elses_notification_id(world: World) -> int:
+    return _notification_for(world.other_admin.id)
+
+
+def _others_unread_notifications(world: World) -> list[int]:
+    return list(db.session.scalars(select(Notification.id).where(
+        Notification.user_id == world.other_admin.id, Notification.read_at.is_(None))
+        .execution_options(populate_existing=True)))
 
 
 STRONG_PASSWORD = "Harbour-Lights-2026"
@@ -330,6 +355,14 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("selfcheck.officer_view", "GET"): Rule(
         "GET", lambda w: f"/officer/self-checks/{w.submitted.id}", OFFICERS,
         other_path=lambda w: f"/officer/self-checks/{w.other_submitted.id}"),
+    ("notifications.index", "GET"): Rule("GET", lambda w: "/notifications", SIGNED_IN),
+    ("notifications.read", "POST"): Rule(
+        "POST", lambda w: f"/notifications/{_own_notification_id(w)}/read", SIGNED_IN,
+        other_path=lambda w: f"/notifications/{_someone_elses_notification_id(w)}/read",
+        state=_others_unread_notifications),
+    ("notifications.read_all", "POST"): Rule(
+        "POST", lambda w: "/notifications/read-all", SIGNED_IN,
+        state=_others_unread_notifications),
 }
 
 #: Methods every route answers by itself (Flask adds them).

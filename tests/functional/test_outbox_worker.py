@@ -1,0 +1,66 @@
+"""`flask outbox run --watch` as the worker process runs it: loops, and stops on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from sqlalchemy.orm import Session
+
+from portal.config import PROJECT_ROOT
+from portal.core import migrations
+from portal.core.db import make_engine, utcnow
+from portal.core.outbox import enqueue_mail
+from tests.functional.test_outbox_smtp import _free_port, _start_server
+
+
+def _wait_for(condition, timeout: float = 60) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_the_watching_worker_sends_new_messages_and_stops_on_sigterm(tmp_path):
+    url = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+    migrations.upgrade(url)
+    engine = make_engine(url)
+
+    def enqueue(to: str) -> None:
+        with Session(engine) as session:
+            enqueue_mail(session, to=to, subject="Worker", body="Body", now=utcnow())
+            session.commit()
+
+    port = _free_port()
+    controller, collector = _start_server(port)
+    enqueue("first@example.cn")
+    env = {**os.environ, "PORTAL_ENV": "development", "PORTAL_DATABASE_URL": url,
+           "PORTAL_MAIL_BACKEND": "smtp", "PORTAL_MAIL_SERVER": "127.0.0.1",
+           "PORTAL_MAIL_PORT": str(port), "PORTAL_MAIL_USE_TLS": "false",
+           "PORTAL_REDIS_URL": ""}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "run", "--watch",
+         "--interval", "1"], cwd=PROJECT_ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def recipients() -> list[str]:
+            return [to for _sender, tos, _message in collector.envelopes for to in tos]
+
+        assert _wait_for(lambda: recipients() == ["first@example.cn"]), recipients()
+        enqueue("second@example.cn")  # queued while the worker sleeps
+        assert _wait_for(lambda: recipients() == ["first@example.cn", "second@example.cn"])
+        worker.send_signal(signal.SIGTERM)
+        stdout, stderr = worker.communicate(timeout=30)
+        assert worker.returncode == 0, stderr[-3000:]
+        assert "1 sent, 0 to retry, 0 failed" in stdout
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+        controller.stop()
+        engine.dispose()
