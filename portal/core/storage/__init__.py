@@ -48,6 +48,7 @@ from portal.core.storage.base import (
     safe_display_name,
     sniff,
 )
+from portal.core.storage.images import capture_time, thumbnail
 from portal.core.storage.inspect import HEIC_SUPPORTED
 from portal.core.storage.local import LocalStorage
 from portal.core.storage.models import StoredFile
@@ -83,6 +84,7 @@ __all__ = [
     "accept_upload",
     "attachment_disposition",
     "build_storage",
+    "capture_time",
     "check_upload",
     "download_response",
     "evidence_case_max_bytes",
@@ -104,6 +106,7 @@ __all__ = [
     "safe_display_name",
     "sniff",
     "sweep_unreferenced",
+    "thumbnail",
 ]
 
 #: Values of ``PORTAL_STORAGE_BACKEND``.
