@@ -69,3 +69,21 @@ def test_a_photo_without_extension_is_accepted_by_its_content(client, real_conte
     assert response.status_code in (200, 302)
     answer = _self_check(self_check_id).answers["training_record"]
     assert (answer["name"], answer["content_type"]) == ("微信图片", "image/jpeg")
+
+
+def test_a_request_larger_than_the_limit_gets_the_localised_413_page(app, english_client,
+                                                                    real_content, catering):
+    _enterprise_client(english_client, catering)
+    self_check_id = _start(english_client)
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    assert limit == app.config["MAX_REQUEST_MB"] * 1024 * 1024
+    # The declared length is refused before a byte of the body is read.
+    response = english_client.post(
+        f"/self-checks/{self_check_id}/sections/people", input_stream=io.BytesIO(b"--x--"),
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"CONTENT_LENGTH": str(limit + 1)})
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert (f"What you sent is larger than {app.config['MAX_REQUEST_MB']} MB in total. "
+            "Nothing was saved.") in page
+    assert "training_record" not in _self_check(self_check_id).answers
