@@ -1,5 +1,7 @@
 """Memory of one 50 MB upload: form parsing, ``accept_upload`` and storing; budget 16 MB.
 
+Cases: a PNG photo, a PDF of 50 scanned pages, a DOCX carrying one picture.
+
 A multipart request carrying one 50 MB evidence file is parsed by the portal's
 own Flask/Werkzeug request (files beyond 500 KB are spooled to a temporary
 file), checked by ``accept_upload`` with the evidence kinds, and stored by
@@ -57,7 +59,41 @@ def _docx(path: Path) -> None:
                 member.write(os.urandom(MiB))
 
 
+def _pdf(path: Path) -> None:
+    """A scanned document: 50 pages, each one 1 MB image (a PDF is read a stream at a time)."""
+    pages = SIZE_MB
+    offsets: list[int] = []
+    with path.open("wb") as out:
+        out.write(b"%PDF-1.7\n")
+
+        def obj(number: int, body: bytes, data: bytes | None = None) -> None:
+            offsets.append(out.tell())
+            out.write(b"%d 0 obj\n" % number + body)
+            if data is not None:
+                out.write(b"\nstream\n" + data + b"\nendstream")
+            out.write(b"\nendobj\n")
+
+        kids = b" ".join(b"%d 0 R" % (3 + 2 * page) for page in range(pages))
+        obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
+        obj(2, b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages))
+        side = 591  # 591 x 591 x 3 bytes: about 1 MB of pixels per page
+        for page in range(pages):
+            image = 4 + 2 * page
+            obj(3 + 2 * page, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                              b"/Resources << /XObject << /Im1 %d 0 R >> >> >>" % image)
+            pixels = os.urandom(side * side * 3)
+            obj(image, b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace "
+                       b"/DeviceRGB /BitsPerComponent 8 /Length %d >>"
+                % (side, side, len(pixels)), pixels)
+        xref = out.tell()
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
+        out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+        out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+                  % (len(offsets) + 1, xref))
+
+
 CASES = {"PNG photo": ("evidence.png", "image/png", _png),
+         "PDF of 50 scans": ("evidence.pdf", "application/pdf", _pdf),
          "DOCX with a picture": ("evidence.docx", "application/octet-stream", _docx)}
 
 
