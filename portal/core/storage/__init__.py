@@ -7,6 +7,22 @@ builds paths itself. Every upload is checked by ``accept_upload``
 a form is parsed, and stored only once the whole form is valid (``put_checked``),
 so a refused form leaves nothing behind. ``refusal_message`` says why, in the
 user's language; ``EVIDENCE_KINDS`` are the kinds rectification evidence may be.
+
+Accepting evidence in a form::
+
+    max_bytes = evidence_max_bytes()            # PORTAL_EVIDENCE_MAX_FILE_MB
+    try:
+        upload = accept_upload(file.stream, file.filename, kinds=EVIDENCE_KINDS,
+                               max_bytes=max_bytes)
+    except UploadRefused as refused:            # refused.reason in REFUSAL_REASONS
+        error = refusal_message(refused.reason, kinds=EVIDENCE_KINDS, max_bytes=max_bytes)
+    ...                                         # the case's total: evidence_case_max_bytes()
+    stored = put_checked(get_storage(), upload)  # once the whole form is valid
+    record_stored_file(session, stored, uploaded_by=user_id, now=now)
+
+``upload.checked`` (a ``StoredObject``: sha256, size, content_type, safe name)
+is known before storing. For photos, ``capture_time`` and ``thumbnail`` (no
+metadata, no GPS) work on the stored or checked stream.
 """
 
 from __future__ import annotations
