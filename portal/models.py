@@ -2,6 +2,7 @@
 
 from portal.accounts import models as accounts_models
 from portal.auth import models as auth_models
+from portal.cases import models as cases_models
 from portal.core import audit
 from portal.core.db import Base
 from portal.core.storage import models as storage_models
@@ -10,5 +11,5 @@ from portal.selfcheck import models as selfcheck_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "auth_models", "guides_models", "metadata",
+__all__ = ["accounts_models", "audit", "auth_models", "cases_models", "guides_models", "metadata",
            "selfcheck_models", "storage_models"]
