@@ -35,6 +35,7 @@ from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
 from portal.guides.routes import bp as guides_bp
 from portal.main import bp as main_bp
+from portal.notifications import bp as notifications_bp
 from portal.selfcheck.files import referenced_digests as selfcheck_file_references
 from portal.selfcheck.routes import bp as selfcheck_bp
 
@@ -153,7 +154,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint explicitly."""
     for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp,
-                      selfcheck_bp, cases_bp):
+                      selfcheck_bp, cases_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,10 +1,12 @@
 """The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage,
-calendar."""
+calendar, outbox."""
 
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -27,6 +29,7 @@ from portal.core.deadlines import (
     calendar_dir,
     load_calendar,
 )
+from portal.core.outbox import OutboxStatus, deliver_due, outbox_summary
 from portal.core.security import PasswordProblem, password_problems
 from portal.core.storage import get_storage, sweep_unreferenced
 from portal.doctor import run_checks
@@ -42,6 +45,7 @@ translate_cli = AppGroup("translate", help="Interface translations (Babel).")
 guides_cli = AppGroup("guides", help="Compliance guides and exemption lists (content).")
 storage_cli = AppGroup("storage", help="Stored upload files.")
 calendar_cli = AppGroup("calendar", help="Working days: official holiday schedules.")
+outbox_cli = AppGroup("outbox", help="Queued email: send what is due, show the queue.")
 
 #: The content folder: PORTAL_CONTENT_DIR, by default compliance_guides/.
 CONTENT_ROOT = Path(load_config()["CONTENT_DIR"])
@@ -287,6 +291,70 @@ def calendar_check(today: dt.datetime | None) -> None:
         sys.exit(1)
 
 
+@outbox_cli.command("run")
+@click.option("--watch", is_flag=True,
+              help="Keep running: send what is due, sleep, repeat (for a worker process).")
+@click.option("--interval", type=click.IntRange(min=1), default=None,
+              help="Seconds to sleep between passes with --watch "
+                   "(default: PORTAL_OUTBOX_POLL_SECONDS).")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Most messages per pass (default: PORTAL_OUTBOX_BATCH_SIZE).")
+def outbox_run(watch: bool, interval: int | None, limit: int | None) -> None:
+    """Send the queued email that is due, once (or repeatedly with --watch)."""
+    config = current_app.config
+    interval = interval or config["OUTBOX_POLL_SECONDS"]
+    limit = limit or config["OUTBOX_BATCH_SIZE"]
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    if watch:
+        # systemd and docker stop with SIGTERM: finish the message being sent, then leave.
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+    while True:
+        try:
+            report = deliver_due(db.session, now=utcnow(), limit=limit,
+                                 should_stop=lambda: stopping)
+        except Exception:
+            if not watch:
+                raise
+            db.session.rollback()
+            current_app.logger.exception("outbox pass failed; trying again later")
+            report = None
+        finally:
+            db.registry.remove()
+        if report is not None and (report.attempted or not watch):
+            click.echo(f"outbox: {report.sent} sent, {report.retried} to retry, "
+                       f"{report.failed} failed.")
+        if not watch:
+            if report is not None and report.failed:
+                sys.exit(1)
+            return
+        busy = report is not None and report.attempted >= limit
+        deadline = time.monotonic() + (0 if busy else interval)
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(1.0, max(deadline - time.monotonic(), 0)))
+        if stopping:
+            return
+
+
+@outbox_cli.command("status")
+def outbox_status() -> None:
+    """Print how many messages are pending, sent and failed, and the oldest pending age."""
+    summary = outbox_summary(db.session, now=utcnow())
+    for status in OutboxStatus:
+        click.echo(f"{status.value}: {summary.counts[status]}")
+    age = summary.oldest_pending_age
+    if age is None:
+        click.echo("oldest pending: none")
+    else:
+        minutes = int(age.total_seconds() // 60)
+        click.echo(f"oldest pending: {minutes} min ({age.total_seconds():.0f} s)")
+
+
 @click.command("doctor")
 @with_appcontext
 def doctor() -> None:
@@ -302,5 +370,5 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
-                  storage_cli, calendar_cli):
+                  storage_cli, calendar_cli, outbox_cli):
         app.cli.add_command(group)

@@ -86,6 +86,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USE_TLS", False, "Use STARTTLS with the SMTP server.", _bool),
     Setting("MAIL_SENDER", "南沙合规自助服务平台 <no-reply@localhost>",
             "From address of every message the portal sends."),
+    Setting("OUTBOX_MAX_ATTEMPTS", 10,
+            "Attempts to send one queued email (retried after 1, 2, 4 … minutes, at most "
+            "an hour apart) before it is marked failed and an error is logged.", int),
+    Setting("OUTBOX_POLL_SECONDS", 30,
+            "How long `flask outbox run --watch` sleeps when nothing is due.", int),
+    Setting("OUTBOX_BATCH_SIZE", 100,
+            "Most messages `flask outbox run` sends in one pass.", int),
     Setting("BASE_URL", "http://127.0.0.1:5000",
             "Public address of the portal, used in links inside emails."),
     Setting("SESSION_HOURS", 8, "A session ends after this many hours without a request.",
@@ -161,6 +168,9 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError("PORTAL_STORAGE_BACKEND must be local or s3")
     if config["STORAGE_BACKEND"] == "s3" and not config["S3_BUCKET"]:
         raise ConfigError("PORTAL_S3_BUCKET must be set when PORTAL_STORAGE_BACKEND is s3")
+    for name in ("OUTBOX_MAX_ATTEMPTS", "OUTBOX_POLL_SECONDS", "OUTBOX_BATCH_SIZE"):
+        if config[name] < 1:
+            raise ConfigError(f"PORTAL_{name} must be at least 1")
     if config["STORAGE_SWEEP_GRACE_HOURS"] < 1:
         raise ConfigError("PORTAL_STORAGE_SWEEP_GRACE_HOURS must be at least 1")
     if env != "production":

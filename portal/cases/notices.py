@@ -22,7 +22,8 @@ from portal.accounts.models import (
 )
 from portal.cases.models import Case
 from portal.core.clock import local_today
-from portal.notifications import notify, register_kind
+from portal.notifications.kinds import register_kind
+from portal.notifications.services import notify
 
 #: Steps the other party hears of, with the text of their notification.
 KINDS = {
@@ -88,4 +89,4 @@ def tell_other_party(session: Session, case: Case, step: str, *, actor: User,
     notify(session, recipients, step,
            params={"reference": case.reference or "", "problem": case.problem[:80],
                    "enterprise": case.enterprise.name},
-           link=f"/cases/{case.id}", now=now)
+           link=("cases.show", {"case_id": case.id}), now=now)
