@@ -1,5 +1,5 @@
 """The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage,
-calendar, outbox."""
+files, calendar, outbox."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.accounts.demo import load_demo_data
@@ -31,7 +32,15 @@ from portal.core.deadlines import (
 )
 from portal.core.outbox import OutboxStatus, deliver_due, outbox_summary
 from portal.core.security import PasswordProblem, password_problems
-from portal.core.storage import get_storage, sweep_unreferenced
+from portal.core.storage import (
+    EVIDENCE_KINDS,
+    UploadRefused,
+    accept_upload,
+    evidence_max_bytes,
+    get_storage,
+    refusal_message,
+    sweep_unreferenced,
+)
 from portal.doctor import run_checks
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
@@ -44,6 +53,7 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 translate_cli = AppGroup("translate", help="Interface translations (Babel).")
 guides_cli = AppGroup("guides", help="Compliance guides and exemption lists (content).")
 storage_cli = AppGroup("storage", help="Stored upload files.")
+files_cli = AppGroup("files", help="Files as the portal's uploads are checked.")
 calendar_cli = AppGroup("calendar", help="Working days: official holiday schedules.")
 outbox_cli = AppGroup("outbox", help="Queued email: send what is due, show the queue.")
 
@@ -219,6 +229,35 @@ def storage_sweep(grace_hours: int | None) -> None:
     click.echo(f"Removed {len(removed)} unreferenced file(s) older than {hours} hours.")
 
 
+@files_cli.command("check")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def files_check(paths: tuple[Path, ...]) -> None:
+    """Say whether each file would be accepted as evidence; exit 1 if any is refused.
+
+    The same check as uploads (``accept_upload``), with the evidence kinds and
+    PORTAL_EVIDENCE_MAX_FILE_MB.
+    """
+    max_bytes = evidence_max_bytes()
+    refused_any = False
+    for path in paths:
+        with path.open("rb") as stream:
+            try:
+                checked = accept_upload(stream, path.name, kinds=EVIDENCE_KINDS,
+                                        max_bytes=max_bytes).checked
+            except UploadRefused as refused:
+                refused_any = True
+                with force_locale("en"):
+                    why = refusal_message(refused.reason, kinds=EVIDENCE_KINDS,
+                                          max_bytes=max_bytes)
+                click.echo(f"REFUSED   {path}: {refused.reason}: {why}")
+                continue
+        click.echo(f"ACCEPTED  {path}: {checked.content_type}, {checked.size} bytes, "
+                   f"sha256 {checked.sha256}")
+    if refused_any:
+        sys.exit(1)
+
+
 @translate_cli.command("extract")
 def translate_extract() -> None:
     """Extract messages from code and templates into translations/messages.pot."""
@@ -370,5 +409,5 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
-                  storage_cli, calendar_cli, outbox_cli):
+                  storage_cli, files_cli, calendar_cli, outbox_cli):
         app.cli.add_command(group)

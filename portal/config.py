@@ -62,7 +62,18 @@ SETTINGS: tuple[Setting, ...] = (
             "deadlines; see compliance_guides/calendar/README.md."),
     Setting("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"),
             "Where evidence files are stored. A volume shared by all instances in production."),
-    Setting("MAX_UPLOAD_MB", 20, "Largest accepted upload in megabytes.", int),
+    Setting("MAX_UPLOAD_MB", 20, "Largest file accepted as a self-check answer, in megabytes.",
+            int),
+    Setting("EVIDENCE_MAX_FILE_MB", 20,
+            "Largest evidence file (photo, PDF, Word or Excel file of a rectification) "
+            "accepted, in megabytes; also the limit of `flask files check`.", int),
+    Setting("EVIDENCE_MAX_CASE_MB", 200,
+            "Most evidence one rectification case may hold, all its files together, in "
+            "megabytes.", int),
+    Setting("MAX_REQUEST_MB", 110,
+            "Largest request accepted, in megabytes (a form carrying several files); a larger "
+            "one gets the \"too large\" page. Give the reverse proxy the same limit "
+            "(nginx client_max_body_size).", int),
     Setting("STORAGE_BACKEND", "local",
             "Where uploaded files are kept: local (the UPLOAD_DIR folder) or s3 (an "
             "S3-compatible bucket, see the S3_* settings)."),
@@ -173,11 +184,26 @@ def validate(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"PORTAL_{name} must be at least 1")
     if config["STORAGE_SWEEP_GRACE_HOURS"] < 1:
         raise ConfigError("PORTAL_STORAGE_SWEEP_GRACE_HOURS must be at least 1")
+    _validate_upload_limits(config)
     if env != "production":
         return
     problems = production_problems(config)
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+
+
+def _validate_upload_limits(config: Mapping[str, Any]) -> None:
+    """Refuse limits that cannot all hold: a file must fit in a request and in a case."""
+    for name in ("MAX_UPLOAD_MB", "EVIDENCE_MAX_FILE_MB", "EVIDENCE_MAX_CASE_MB",
+                 "MAX_REQUEST_MB"):
+        if config[name] < 1:
+            raise ConfigError(f"PORTAL_{name} must be at least 1")
+    for name in ("MAX_UPLOAD_MB", "EVIDENCE_MAX_FILE_MB"):
+        if config[name] > config["MAX_REQUEST_MB"]:
+            raise ConfigError(f"PORTAL_{name} must not exceed PORTAL_MAX_REQUEST_MB")
+    if config["EVIDENCE_MAX_FILE_MB"] > config["EVIDENCE_MAX_CASE_MB"]:
+        raise ConfigError("PORTAL_EVIDENCE_MAX_FILE_MB must not exceed "
+                          "PORTAL_EVIDENCE_MAX_CASE_MB")
 
 
 def production_problems(config: Mapping[str, Any]) -> list[str]:

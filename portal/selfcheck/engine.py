@@ -46,10 +46,6 @@ class AnswerProblem(StrEnum):
     NOT_A_DATE = "not_a_date"
     TOO_LONG = "too_long"
     NOT_APPLICABLE_REFUSED = "not_applicable_refused"
-    FILE_TYPE = "file_type"
-    FILE_EMPTY = "file_empty"
-    FILE_TOO_LARGE = "file_too_large"
-    FILE_UNSAFE = "file_unsafe"
 
 
 class InvalidAnswer(ValueError):

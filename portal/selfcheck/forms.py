@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired
 
 from portal.selfcheck.engine import AnswerProblem
 
+#: Why an answer was refused; a refused file's message is ``refusal_message``'s.
 ANSWER_MESSAGES = {
     AnswerProblem.NOT_OFFERED: _l("Choose one of the answers shown"),
     AnswerProblem.NOT_A_NUMBER: _l("Enter a number, like 12"),
@@ -17,12 +18,6 @@ ANSWER_MESSAGES = {
     AnswerProblem.TOO_LARGE: _l("Enter a number of %(max)s or less"),
     AnswerProblem.NOT_A_DATE: _l("Enter a real date, for example 2027-06-30"),
     AnswerProblem.TOO_LONG: _l("The answer must be %(limit)s characters or fewer"),
-    AnswerProblem.FILE_TYPE: _l("The file must be one of these kinds: %(kinds)s"),
-    AnswerProblem.FILE_EMPTY: _l("The file is empty"),
-    AnswerProblem.FILE_TOO_LARGE: _l("The file must be smaller than %(megabytes)s MB"),
-    AnswerProblem.FILE_UNSAFE: _l("The file cannot be accepted: it is damaged, protected by "
-                                  "a password, or contains scripts or other files. Save it "
-                                  "again as a plain PDF or photo and upload that."),
     AnswerProblem.NOT_APPLICABLE_REFUSED: _l("This question cannot be answered with \"not "
                                              "applicable\": choose an answer"),
 }

@@ -35,9 +35,10 @@ from portal.core.storage import (
     CheckedUpload,
     ObjectMissing,
     UploadRefused,
-    check_upload,
+    accept_upload,
     download_response,
     get_storage,
+    refusal_message,
 )
 from portal.core.workflow import ConcurrentUpdate, StaleObject
 from portal.extensions import db
@@ -171,18 +172,13 @@ def _posted_answers() -> dict[str, Any]:
     return posted
 
 
-_UPLOAD_PROBLEMS = {"type": engine.AnswerProblem.FILE_TYPE,
-                    "empty": engine.AnswerProblem.FILE_EMPTY,
-                    "too_large": engine.AnswerProblem.FILE_TOO_LARGE,
-                    "unsafe": engine.AnswerProblem.FILE_UNSAFE}
-
-
 def _posted_files(self_check: SelfCheck, section: Section, posted: dict[str, Any],
-                  checked: dict[str, CheckedUpload]) -> dict[str, engine.InvalidAnswer]:
-    """Check uploaded files of the section's attachment questions by content.
+                  checked: dict[str, CheckedUpload]) -> dict[str, str]:
+    """Check uploaded files of the section's attachment questions (``accept_upload``).
 
     Accepted files go into ``checked`` by question id, to be stored only once
     the whole section is saved. A question with no new file keeps the file it had.
+    Return why each refused file was refused, by question id.
     """
     errors = {}
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
@@ -197,12 +193,10 @@ def _posted_files(self_check: SelfCheck, section: Section, posted: dict[str, Any
             continue
         accept = accepted_kinds(question)
         try:
-            checked[qid] = check_upload(upload.stream, upload.filename, accept=accept,
-                                        max_bytes=max_bytes)
+            checked[qid] = accept_upload(upload.stream, upload.filename, kinds=accept,
+                                         max_bytes=max_bytes)
         except UploadRefused as refused:
-            errors[qid] = engine.InvalidAnswer(
-                _UPLOAD_PROBLEMS[refused.reason], kinds=", ".join(k.upper() for k in accept),
-                megabytes=current_app.config["MAX_UPLOAD_MB"])
+            errors[qid] = refusal_message(refused.reason, kinds=accept, max_bytes=max_bytes)
             continue
         posted[qid] = checked[qid].as_dict()
     return errors
@@ -229,18 +223,17 @@ def section(self_check_id: int, section_id: str) -> ResponseReturnValue:
         try:
             refused, appeared = ({}, []) if upload_errors else save_section(
                 db.session, self_check, section_id, posted, now=utcnow())
-            refused = refused or upload_errors
         except TamperedPost:
             db.session.rollback()
             abort(400, description=str(TamperedPost.user_message))
-        if refused:
+        if refused or upload_errors:
             db.session.rollback()
-            errors = {qid: str(ANSWER_MESSAGES[e.problem]) % e.details
-                      for qid, e in refused.items()}
+            errors = upload_errors or {qid: str(ANSWER_MESSAGES[e.problem]) % e.details
+                                       for qid, e in refused.items()}
             # Files are kept only with a saved page: never show a chosen file as uploaded.
             values.update({qid: posted.get(qid) for qid in posted
-                           if qid not in refused and qid not in uploads})
-            if set(uploads) - set(refused):
+                           if qid not in errors and qid not in uploads})
+            if set(uploads) - set(errors):
                 notice = _("Nothing on this page was saved, so the files you chose were not "
                            "kept. Choose them again.")
         else:

@@ -554,8 +554,9 @@ def test_a_disguised_file_is_refused_and_nothing_is_saved(english_client, real_c
     html = (io.BytesIO(b"<html><script>alert(1)</script></html>"), "record.pdf")
     response = _people_section(english_client, self_check_id, **{"q-training_record": html})
     assert response.status_code == 400
-    assert "The file must be one of these kinds: PDF, JPG, PNG" in response.get_data(
-        as_text=True)
+    assert ("The file&#39;s name does not match what it contains (for example a photo named "
+            ".pdf). Check that you chose the right file; it must be one of these kinds: PDF, "
+            "JPG, PNG") in response.get_data(as_text=True)
     assert "training_record" not in _self_check(self_check_id).answers
 
 

@@ -2,9 +2,11 @@
 
 The backend (a local folder or an S3-compatible bucket) is chosen by
 ``PORTAL_STORAGE_BACKEND``; code asks ``get_storage()`` for it and never
-builds paths itself. Uploads are checked while a form is parsed
-(``check_upload``) and stored only once the whole form is valid
-(``put_checked``), so a refused form leaves nothing behind.
+builds paths itself. Every upload is checked by ``accept_upload``
+(the one acceptance check: kind by content, name, size, whole-file parsing) while
+a form is parsed, and stored only once the whole form is valid (``put_checked``),
+so a refused form leaves nothing behind. ``refusal_message`` says why, in the
+user's language; ``EVIDENCE_KINDS`` are the kinds rectification evidence may be.
 """
 
 from __future__ import annotations
@@ -15,23 +17,38 @@ from typing import Any, cast
 
 from flask import Flask, current_app
 
+from portal.core.storage.acceptance import (
+    EVIDENCE_KINDS,
+    REFUSAL_MESSAGES,
+    evidence_case_max_bytes,
+    evidence_max_bytes,
+    kinds_label,
+    refusal_message,
+)
 from portal.core.storage.base import (
     CHUNK_SIZE,
+    EXTENSIONS,
+    REFUSAL_REASONS,
     SIGNATURES,
+    ZIP_CONTAINER,
     CheckedUpload,
     ObjectMissing,
     Storage,
     StoredObject,
     UploadRefused,
+    accept_upload,
     attachment_disposition,
     check_upload,
     download_response,
+    extension_of,
     is_key,
+    name_contradicts,
     name_for_type,
     put_checked,
     safe_display_name,
     sniff,
 )
+from portal.core.storage.inspect import HEIC_SUPPORTED
 from portal.core.storage.local import LocalStorage
 from portal.core.storage.models import StoredFile
 from portal.core.storage.references import (
@@ -46,12 +63,47 @@ from portal.core.storage.references import (
 from portal.core.storage.s3 import S3Storage
 
 __all__ = [
-    "CHUNK_SIZE", "SIGNATURES", "CheckedUpload", "LocalStorage", "ObjectMissing",
-    "ReferenceFinder", "S3Storage", "Storage", "StoredFile", "StoredObject", "UploadRefused",
-    "attachment_disposition", "build_storage", "check_upload", "download_response",
-    "get_storage", "init_storage", "is_key", "is_referenced", "name_for_type", "put_checked",
-    "record_stored_file", "reference_finders", "referenced_keys", "register_reference",
-    "safe_display_name", "sniff", "sweep_unreferenced",
+    "CHUNK_SIZE",
+    "EVIDENCE_KINDS",
+    "EXTENSIONS",
+    "HEIC_SUPPORTED",
+    "REFUSAL_MESSAGES",
+    "REFUSAL_REASONS",
+    "SIGNATURES",
+    "ZIP_CONTAINER",
+    "CheckedUpload",
+    "LocalStorage",
+    "ObjectMissing",
+    "ReferenceFinder",
+    "S3Storage",
+    "Storage",
+    "StoredFile",
+    "StoredObject",
+    "UploadRefused",
+    "accept_upload",
+    "attachment_disposition",
+    "build_storage",
+    "check_upload",
+    "download_response",
+    "evidence_case_max_bytes",
+    "evidence_max_bytes",
+    "extension_of",
+    "get_storage",
+    "init_storage",
+    "is_key",
+    "is_referenced",
+    "kinds_label",
+    "name_contradicts",
+    "name_for_type",
+    "put_checked",
+    "record_stored_file",
+    "reference_finders",
+    "referenced_keys",
+    "refusal_message",
+    "register_reference",
+    "safe_display_name",
+    "sniff",
+    "sweep_unreferenced",
 ]
 
 #: Values of ``PORTAL_STORAGE_BACKEND``.
