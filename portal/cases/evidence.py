@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
@@ -16,6 +15,8 @@ from portal.core.storage import (
     CheckedUpload,
     UploadRefused,
     accept_upload,
+    evidence_case_max_bytes,
+    evidence_max_bytes,
     refusal_message,
     safe_display_name,
 )
@@ -26,13 +27,13 @@ MAX_FILES = 20
 
 
 def max_file_bytes() -> int:
-    """Return the per-file limit in bytes (a setting)."""
-    return int(current_app.config["EVIDENCE_MAX_FILE_MB"]) * 2**20
+    """Return the per-file limit in bytes (``EVIDENCE_MAX_FILE_MB``)."""
+    return evidence_max_bytes()
 
 
 def max_case_bytes() -> int:
-    """Return the limit of all files of one case in bytes (a setting)."""
-    return int(current_app.config["EVIDENCE_MAX_CASE_MB"]) * 2**20
+    """Return the limit of all files of one case in bytes (``EVIDENCE_MAX_CASE_MB``)."""
+    return evidence_case_max_bytes()
 
 
 def check_files(files: Iterable[FileStorage]) -> tuple[list[EvidenceUpload], list[str]]:
@@ -52,8 +53,8 @@ def check_files(files: Iterable[FileStorage]) -> tuple[list[EvidenceUpload], lis
             checked: CheckedUpload = accept_upload(item.stream, item.filename, kinds=EVIDENCE_KINDS,
                                                    max_bytes=limit)
         except UploadRefused as refused:
-            problems.append(_named(item.filename, refusal_message(refused.reason,
-                                                                  max_mb=limit // 2**20)))
+            problems.append(_named(item.filename, refusal_message(
+                refused.reason, kinds=EVIDENCE_KINDS, max_bytes=limit)))
             continue
         captured = None
         if checked.checked.content_type.startswith("image/"):

@@ -207,6 +207,8 @@ class EvidenceFile(Base):
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("case_files.id"))
 
     case: Mapped[Case] = relationship(back_populates="files", foreign_keys=[case_id])
+    submission: Mapped[CaseSubmission | None] = relationship()
+    reinspection: Mapped[Reinspection | None] = relationship()
     uploaded_by: Mapped[User] = relationship()
 
     @property

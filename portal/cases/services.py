@@ -243,10 +243,15 @@ def referenced_digests(session: Session, digests: Sequence[str] | set[str]) -> s
 # -- Steps --------------------------------------------------------------------------------
 
 
-def _touch(session: Session, case: Case, *, expected_version: int, now: dt.datetime) -> None:
-    """Check the version the user saw and bump it (a change that keeps the status)."""
+def _check_version(case: Case, expected_version: int) -> None:
+    """Refuse a form made from an older version of the case (checked before anything else)."""
     if case.version != expected_version:
         raise StaleObject(f"case {case.id}: version {case.version}, form had {expected_version}")
+
+
+def _touch(session: Session, case: Case, *, expected_version: int, now: dt.datetime) -> None:
+    """Check the version the user saw and bump it (a change that keeps the status)."""
+    _check_version(case, expected_version)
     case.updated_at = now
     try:
         session.flush()
@@ -267,8 +272,9 @@ def submit_report(session: Session, storage: Storage, case: Case, *, actor: User
     CASE_WORKFLOW.check(case, CaseStatus.SUBMITTED, actor=actor,
                         expected_version=expected_version)
     answering_supplement = case.status == CaseStatus.SUPPLEMENT_REQUESTED
-    current = {row.id: row for row in case.files if row.superseded_by_id is None
-               and row.reinspection_id is None}
+    current = {row.id: row for row in session.scalars(select(EvidenceFile).where(
+        EvidenceFile.case_id == case.id, EvidenceFile.superseded_by_id.is_(None),
+        EvidenceFile.reinspection_id.is_(None)))}
     submission = CaseSubmission(case=case, description=description, completed_on=completed_on,
                                 commitment_text=commitment_text, submitted_by_id=actor.id,
                                 submitted_at=now)
@@ -370,6 +376,7 @@ def record_reinspection(session: Session, storage: Storage, case: Case, *, actor
 
     :raises CaseError: fewer than two officers, or one outside the department.
     """
+    _check_version(case, expected_version)
     if CASE_WORKFLOW.role_of(case, actor) is None or not role_has(
             actor.staff_role, Permission.CASE_DEPARTMENT_DECIDE):
         raise TransitionForbidden(f"user {actor.id} may not record a re-inspection")
@@ -402,6 +409,7 @@ def record_reinspection(session: Session, storage: Storage, case: Case, *, actor
 def extend_deadline(session: Session, case: Case, *, actor: User, working_days: int,
                     reason: str, expected_version: int, now: dt.datetime) -> dt.date:
     """Give the enterprise more working days (延期), with the reason; return the new date."""
+    _check_version(case, expected_version)
     if CASE_WORKFLOW.role_of(case, actor) is None or not role_has(
             actor.staff_role, Permission.CASE_DEPARTMENT_DECIDE):
         raise TransitionForbidden(f"user {actor.id} may not extend case {case.id}")
