@@ -15,6 +15,7 @@ from wtforms import (
     IntegerField,
     MultipleFileField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -145,9 +146,9 @@ class ReviewForm(FlaskForm):
     """The officer's decision on the report under review."""
 
     decision = RadioField(_l("Your decision"), choices=[
-        ("accept", _l("Put right (复查合格): close the case")),
-        ("request_supplement", _l("Ask for more (补正): say what is missing and by when")),
-        ("find_not_rectified", _l("Not put right: close the case with the reasons")),
+        SelectChoice("accept", _l("Put right (复查合格): close the case")),
+        SelectChoice("request_supplement", _l("Ask for more (补正): say what is missing and by when")),
+        SelectChoice("find_not_rectified", _l("Not put right: close the case with the reasons")),
     ], invalid_choice_message=INVALID_CHOICE,
         validators=[InputRequired(_l("Choose your decision"))])
     reasons = TextAreaField(
@@ -178,8 +179,9 @@ class ClosingForm(FlaskForm):
     """Close a case without a report: on site, or once its deadline has passed."""
 
     decision = RadioField(_l("Your decision"), choices=[
-        ("accept_on_site", _l("Put right, as the on-site re-inspection found: close the case")),
-        ("find_overdue", _l("Not put right by the deadline: close the case with the reasons")),
+        SelectChoice("accept_on_site", _l("Put right, as the on-site re-inspection found: close the case")),
+        SelectChoice("find_overdue",
+                     _l("Not put right by the deadline: close the case with the reasons")),
     ], invalid_choice_message=INVALID_CHOICE,
         validators=[InputRequired(_l("Choose your decision"))])
     reasons = _text(_l("Reasons and what was checked"), _l("Give the reasons"))

@@ -21,6 +21,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from portal.accounts.models import Department, Enterprise, User, UserKind
 from portal.cases import labels, services
@@ -179,9 +180,9 @@ def index() -> ResponseReturnValue:
                            can_open=can(Permission.CASE_OWN_EDIT))
 
 
-def _department_choices() -> list[tuple[str, str]]:
+def _department_choices() -> list[SelectChoice]:
     locale = str(get_locale())
-    return [(department.code, department.name(locale))
+    return [SelectChoice(department.code, department.name(locale))
             for department in db.session.scalars(select(Department).order_by(Department.code))]
 
 
@@ -191,7 +192,8 @@ def new() -> ResponseReturnValue:
     """Open a case on the enterprise's own initiative."""
     enterprise = g.membership.enterprise
     form = OwnCaseForm()
-    form.department.choices = [("", _("Choose the department")), *_department_choices()]
+    form.department.choices = [SelectChoice("", _("Choose the department")),
+                               *_department_choices()]
     if form.validate_on_submit() and form.department.data:
         case = services.open_own_initiative(
             db.session, enterprise, actor=current_user, department_code=form.department.data,
@@ -248,7 +250,7 @@ def show(case_id: int) -> ResponseReturnValue:
 
 def _report_form(case: Case) -> ReportForm:
     form = ReportForm()
-    form.supersedes.choices = [(row.id, row.name) for row in case.files
+    form.supersedes.choices = [SelectChoice(row.id, row.name) for row in case.files
                                if row.superseded_by_id is None and row.reinspection_id is None]
     form.evidence.description = form.evidence.description % {
         "size": max_file_bytes() // 2**20}
@@ -479,7 +481,8 @@ def reinspection(case_id: int) -> ResponseReturnValue:
         return redirect(url_for("cases.show", case_id=case.id))
     form = ReinspectionForm()
     officers = _department_officers(case)
-    form.officers.choices = [(officer.id, officer.display_name) for officer in officers]
+    form.officers.choices = [SelectChoice(officer.id, officer.display_name)
+                             for officer in officers]
     if request.method == "GET":
         form.version.data = case.version
         form.officers.data = [current_user.id]
