@@ -56,6 +56,7 @@ BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench
 bench: translations
 	$(BIN)/python -m benchmarks.bench_guides
 	$(BIN)/python -m benchmarks.bench_selfcheck
+	$(BIN)/python -m benchmarks.upload_memory
 	psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE portal_bench" 2>/dev/null || true
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_guides
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_selfcheck

@@ -58,8 +58,9 @@ def check_files(files: Iterable[FileStorage]) -> tuple[list[EvidenceUpload], lis
             continue
         captured = None
         if checked.checked.content_type.startswith("image/"):
-            captured = capture_time(checked.stream)
+            moment = capture_time(checked.stream)
             checked.stream.seek(0)
+            captured = moment.strftime("%Y-%m-%d %H:%M:%S") if moment else None
         uploads.append(EvidenceUpload(checked, captured_at=captured))
     return uploads, problems
 

@@ -340,7 +340,8 @@ def _inspected(stream: IO[bytes], start: int, checked: StoredObject, filename: s
     """
     stream.seek(start)
     try:
-        content_type = inspect_content(stream, checked.content_type, kinds)
+        accept_types = {SIGNATURES[kind][0] for kind in kinds if kind in SIGNATURES}
+        content_type = inspect_content(stream, checked.content_type, accept_types)
     except NotAcceptedKind as other:
         logger.info("upload refused: %s", other)
         raise UploadRefused("type") from other

@@ -23,7 +23,13 @@ from typing import IO, Any
 
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
 #: Largest image accepted, in pixels (a 200-megapixel photo is far beyond any phone).
 MAX_IMAGE_PIXELS = 200_000_000
@@ -111,7 +117,12 @@ def _walk_pdf(root: Any) -> None:
             if reference in seen:
                 continue
             seen.add(reference)
+            reader, generation, idnum = item.pdf, item.generation, item.idnum
             item = item.get_object()
+            if isinstance(item, StreamObject):
+                # Visited once: let the stream's data go (the reader would cache it), so a
+                # PDF of many scanned pages needs memory for one page at a time.
+                getattr(reader, "resolved_objects", {}).pop((generation, idnum), None)
         visited += 1
         if visited > MAX_PDF_OBJECTS:
             raise UnsafeContent("PDF too complex to check")
