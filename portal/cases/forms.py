@@ -147,8 +147,10 @@ class ReviewForm(FlaskForm):
 
     decision = RadioField(_l("Your decision"), choices=[
         SelectChoice("accept", _l("Put right (复查合格): close the case")),
-        SelectChoice("request_supplement", _l("Ask for more (补正): say what is missing and by when")),
-        SelectChoice("find_not_rectified", _l("Not put right: close the case with the reasons")),
+        SelectChoice("request_supplement",
+                     _l("Ask for more (补正): say what is missing and by when")),
+        SelectChoice("find_not_rectified",
+                     _l("Not put right: close the case with the reasons")),
     ], invalid_choice_message=INVALID_CHOICE,
         validators=[InputRequired(_l("Choose your decision"))])
     reasons = TextAreaField(
@@ -179,7 +181,8 @@ class ClosingForm(FlaskForm):
     """Close a case without a report: on site, or once its deadline has passed."""
 
     decision = RadioField(_l("Your decision"), choices=[
-        SelectChoice("accept_on_site", _l("Put right, as the on-site re-inspection found: close the case")),
+        SelectChoice("accept_on_site",
+                     _l("Put right, as the on-site re-inspection found: close the case")),
         SelectChoice("find_overdue",
                      _l("Not put right by the deadline: close the case with the reasons")),
     ], invalid_choice_message=INVALID_CHOICE,

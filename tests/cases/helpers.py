@@ -16,7 +16,8 @@ from tests.samples import pdf_bytes, png_bytes
 
 def order(world, **overrides) -> Case:
     """Return an order to correct served on ``world.enterprise`` by ``world.officer``."""
-    values = {"problem": "未按规定公示食品经营许可证", "requirement": "在经营场所显著位置公示许可证",
+    values = {"problem": "未按规定公示食品经营许可证",
+              "requirement": "在经营场所显著位置公示许可证",
               "legal_basis": "《食品经营许可和备案管理办法》", "working_days": 10}
     values.update(overrides)
     case = services.issue_order(db.session, world.enterprise, actor=world.officer,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +22,7 @@ from tests.cases.helpers import order
 from tests.conftest import reload
 from tests.factories import UserFactory
 from tests.samples import pdf_bytes, pdf_with_javascript, png_bytes
+
 
 def local_today() -> dt.date:
     """Return today in Nansha (the portal's default time zone)."""
@@ -38,6 +40,11 @@ def _version(page: str) -> str:
 
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _files(case) -> int:
+    return db.session.scalar(select(func.count(EvidenceFile.id))
+                             .where(EvidenceFile.case_id == case.id))
 
 
 @pytest.fixture
@@ -66,12 +73,13 @@ def test_the_enterprise_reports_and_the_officer_accepts(client, world, opened, a
     case = reload(opened)
     assert case.status == CaseStatus.SUBMITTED
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    rows = list(db.session.scalars(select(EvidenceFile).order_by(EvidenceFile.id)))
+    rows = list(db.session.scalars(select(EvidenceFile).where(EvidenceFile.case_id == case.id)
+                                   .order_by(EvidenceFile.id)))
     assert [row.name for row in rows] == ["门店.png", "记录.pdf"]
     assert rows[0].sha256 in page and "撤回" in page, page
     # The officers of the department hear of it, in the app and through the outbox.
-    assert db.session.scalar(select(Notification.user_id).where(
-        Notification.kind == "case.submitted")) == world.officer.id
+    assert set(db.session.scalars(select(Notification.user_id).where(
+        Notification.kind == "case.submitted"))) == {world.officer.id, world.colleague.id}
     assert _count(OutboxMessage) >= 1
     client.post("/sign-out", data={"csrf_token": client.csrf_token()})
 
@@ -94,7 +102,7 @@ def test_the_enterprise_reports_and_the_officer_accepts(client, world, opened, a
 def test_downloads_are_attachments_and_thumbnails_are_re_encoded(client, world, opened):
     client.sign_in(world.enterprise_admin.email)
     _report(client, opened)
-    row = db.session.scalar(select(EvidenceFile))
+    row = db.session.scalar(select(EvidenceFile).where(EvidenceFile.case_id == opened.id))
     download = client.get(f"/cases/{opened.id}/files/{row.id}")
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment;")
@@ -176,13 +184,13 @@ def test_a_refused_file_refuses_the_report_and_stores_nothing(client, world, ope
     body = response.get_data(as_text=True)
     assert name in body and message in body, body[:4000]
     assert reload(opened).status == CaseStatus.OPEN
-    assert _count(EvidenceFile) == 0
+    assert _files(opened) == 0
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("description", "", "请描述您做了什么"),
     ("completed_on", "2026-02-30", "请输入有效日期"),
-    ("completed_on", (dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=5)).isoformat(), "不能是将来"),
+    ("completed_on", (local_today() + dt.timedelta(days=5)).isoformat(), "不能是将来"),
     ("commitment", "", "请先确认承诺"),
 ])
 def test_bad_report_fields_get_messages_and_change_nothing(client, world, opened, field,
@@ -191,7 +199,7 @@ def test_bad_report_fields_get_messages_and_change_nothing(client, world, opened
     response = _report(client, opened, **{field: value})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert reload(opened).status == CaseStatus.OPEN and _count(EvidenceFile) == 0
+    assert reload(opened).status == CaseStatus.OPEN and _files(opened) == 0
 
 
 def test_a_first_report_needs_a_file(client, world, opened):
@@ -247,12 +255,12 @@ def test_an_officer_issues_an_order_with_a_working_day_deadline(client, world):
     assert bad.status_code == 400
     body = bad.get_data(as_text=True)
     assert "统一社会信用代码" in body and "1 到 90" in body
-    assert _count(Case) == 0
+    assert _count(Case) == 2
     response = client.submit("/officer/cases/new", {
         "uscc": world.enterprise.uscc, "problem": "未公示许可证", "requirement": "公示许可证",
         "legal_basis": "", "working_days": "5"})
     assert response.status_code == 302
-    case = db.session.scalar(select(Case))
+    case = db.session.scalar(select(Case).order_by(Case.id.desc()))
     assert case.enterprise_id == world.enterprise.id and case.working_days == 5
     assert case.department_code == world.department.code
 
@@ -261,13 +269,13 @@ def test_the_enterprise_opens_a_case_on_its_own_initiative(client, world):
     client.sign_in(world.enterprise_admin.email)
     bad = client.submit("/cases/new", {"department": "nonsense", "problem": "x",
                                        "requirement": "y", "due_date": "2020-01-01"})
-    assert bad.status_code == 400 and _count(Case) == 0
+    assert bad.status_code == 400 and _count(Case) == 2
     due = local_today() + dt.timedelta(days=20)
     response = client.submit("/cases/new", {"department": world.department.code,
                                             "problem": "灭火器过期", "requirement": "更换灭火器",
                                             "due_date": due.isoformat()})
     assert response.status_code == 302
-    case = db.session.scalar(select(Case))
+    case = db.session.scalar(select(Case).order_by(Case.id.desc()))
     assert case.origin == "own_initiative" and case.due_date == due
 
 
@@ -288,7 +296,7 @@ def test_a_finding_opens_its_case_once_and_shows_its_status(client, world):
     first = client.submit(path, token_from=f"/self-checks/{world.submitted.id}/result")
     again = client.submit(path, token_from=f"/self-checks/{world.submitted.id}/result")
     assert first.headers["Location"] == again.headers["Location"]
-    case = db.session.scalar(select(Case))
+    case = db.session.scalar(select(Case).order_by(Case.id.desc()))
     assert case.due_date == finding.deadline and case.finding_id == finding.id
     assert reload(finding).status == FindingStatus.RECTIFYING
     result = client.get(f"/self-checks/{world.submitted.id}/result").get_data(as_text=True)
@@ -300,3 +308,40 @@ def test_a_finding_opens_its_case_once_and_shows_its_status(client, world):
                           token_from="/")
     assert other.status_code == 404
     assert db.session.scalar(select(func.count(Finding.id))) >= 1
+
+
+HOSTILE = Path(__file__).resolve().parent.parent / "data" / "hostile"
+HOSTILE_FILES = sorted(path.name for path in HOSTILE.iterdir()
+                       if path.name not in {"README.md", "make_corpus.py"})
+
+
+@pytest.mark.parametrize("name", HOSTILE_FILES)
+def test_every_hostile_file_is_refused_as_case_evidence(client, world, opened, name):
+    client.sign_in(world.enterprise_admin.email)
+    response = _report(client, opened,
+                       files=[(io.BytesIO((HOSTILE / name).read_bytes()), name)])
+    assert response.status_code == 400
+    assert name in response.get_data(as_text=True)
+    assert reload(opened).status == CaseStatus.OPEN
+    assert _files(opened) == 0
+
+
+def test_an_upload_to_a_closed_case_is_refused(client, world, opened):
+    client.sign_in(world.enterprise_admin.email)
+    _report(client, opened)
+    client.post("/sign-out", data={"csrf_token": client.csrf_token()})
+    client.sign_in(world.officer.email)
+    page = client.get(f"/cases/{opened.id}").get_data(as_text=True)
+    client.submit(f"/cases/{opened.id}/review", {"decision": "accept", "reasons": "",
+                                                 "version": _version(page)},
+                  token_from=f"/cases/{opened.id}")
+    client.post("/sign-out", data={"csrf_token": client.csrf_token()})
+    client.sign_in(world.enterprise_admin.email)
+    files_before = _files(opened)
+    response = client.submit(f"/cases/{opened.id}/report", {
+        "description": "x", "completed_on": local_today().isoformat(), "commitment": "y",
+        "version": "99", "evidence": [(io.BytesIO(png_bytes(colour="blue")), "late.png")]},
+        token_from="/cases", content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert _files(opened) == files_before
+    assert reload(opened).status == CaseStatus.RECTIFIED

@@ -272,7 +272,8 @@ def test_files_are_kept_with_digests_duplicates_flagged_and_superseded_not_delet
         world, storage):
     case = order(world)
     submit(world, case, storage, uploads=[upload(), pdf_upload()])
-    first, _report = db.session.scalars(select(EvidenceFile).order_by(EvidenceFile.id))
+    first, _report = db.session.scalars(select(EvidenceFile).where(
+        EvidenceFile.case_id == case.id).order_by(EvidenceFile.id))
     assert first.sha256 and storage.exists(first.sha256)
     services.request_supplement(db.session, case, actor=world.officer, reasons="照片模糊",
                                 working_days=3, expected_version=case.version,
@@ -300,4 +301,5 @@ def test_the_case_total_is_enforced_and_nothing_is_stored(world, storage):
             review_working_days=5, max_case_bytes=10)
     db.session.rollback()
     assert reload(case).status == CaseStatus.OPEN
-    assert db.session.scalar(select(EvidenceFile.id)) is None
+    assert db.session.scalar(select(EvidenceFile.id).where(EvidenceFile.case_id == case.id)) \
+        is None

@@ -22,10 +22,10 @@ from portal.accounts.services import EnterpriseRegistration, invite_member
 from portal.auth.models import TokenPurpose, UserSession
 from portal.auth.services import issue_token, start_registration
 from portal.auth.sessions import start_session
+from portal.cases.models import Case
 from portal.core.db import utcnow
 from portal.core.identifiers import make_uscc
 from portal.extensions import db
-from portal.cases.models import Case
 from portal.selfcheck.models import SelfCheck
 from tests.conftest import PASSWORD, World
 
@@ -349,9 +349,11 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("cases.download", "GET"): Rule(
         "GET", lambda w: f"/cases/{w.case.id}/files/{_reloaded(w.case).files[0].id}",
         ENTERPRISE | OFFICERS,
-        other_path=lambda w: f"/cases/{w.other_case.id}/files/{_reloaded(w.other_case).files[0].id}"),
+        other_path=lambda w: (f"/cases/{w.other_case.id}/files/"
+                              f"{_reloaded(w.other_case).files[0].id}")),
     ("cases.file_thumbnail", "GET"): Rule(
-        "GET", lambda w: f"/cases/{w.case.id}/files/{_reloaded(w.case).files[0].id}/thumbnail",
+        "GET", lambda w: (f"/cases/{w.case.id}/files/{_reloaded(w.case).files[0].id}"
+                          "/thumbnail"),
         frozenset(), refused_with=frozenset({404}),
         notes="the file is a PDF: no thumbnail for anyone",
         other_path=lambda w: (f"/cases/{w.other_case.id}/files/"
