@@ -10,7 +10,7 @@ case when others are added meanwhile.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -81,7 +81,7 @@ def parse_queue_filters(args: Mapping[str, str], *, industries: set[str],
 class QueuePage:
     """One page of the queue and the cursor of the next, if any."""
 
-    rows: list[Row[Any]]
+    rows: Sequence[Any]
     next_filters: QueueFilters | None
 
 

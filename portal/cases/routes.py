@@ -95,7 +95,7 @@ def finding_cases(self_check: SelfCheck) -> dict[int, Case]:
     if not ids:
         return {}
     return {case.finding_id: case for case in db.session.scalars(
-        select(Case).where(Case.finding_id.in_(ids)))}
+        select(Case).where(Case.finding_id.in_(ids))) if case.finding_id is not None}
 
 
 def _days_left(case: Case) -> int | None:

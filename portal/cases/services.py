@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,7 +230,7 @@ def _store_files(session: Session, storage: Storage, case: Case,
     return rows
 
 
-def referenced_digests(session: Session, digests: Sequence[str] | set[str]) -> set[str]:
+def referenced_digests(session: Session, digests: Collection[str]) -> set[str]:
     """Return those of ``digests`` that a case file points at (for the storage sweep)."""
     wanted = list(digests)
     found: set[str] = set()
