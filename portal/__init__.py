@@ -19,6 +19,8 @@ from portal.accounts.routes import resolve_acting_role
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
 from portal.auth.routes import configure_login_manager
+from portal.cases.routes import bp as cases_bp
+from portal.cases.services import referenced_digests as case_file_references
 from portal.cli import register as register_commands
 from portal.core import formatting
 from portal.core.i18n import DEFAULT_LOCALE, HTML_LANG, LOCALES, select_locale
@@ -117,6 +119,7 @@ def register_storage(app: Flask) -> None:
     """Choose the file storage backend and tell it which rows reference stored files."""
     init_storage(app)
     register_reference("self-check answers", selfcheck_file_references)
+    register_reference("case evidence", case_file_references)
 
 
 def configure_i18n(app: Flask) -> None:
@@ -153,7 +156,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint explicitly."""
     for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp,
-                      selfcheck_bp, notifications_bp):
+                      selfcheck_bp, cases_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 

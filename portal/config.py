@@ -132,6 +132,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ARGON2_TIME_COST", 3, "Argon2id iterations (argon2-cffi default).", int),
     Setting("ARGON2_MEMORY_COST", 65536, "Argon2id memory in KiB (argon2-cffi default).", int),
     Setting("TIMEZONE", "Asia/Shanghai", "Time zone in which dates are shown."),
+    Setting("CASE_REVIEW_WORKING_DAYS", 5,
+            "Working days an officer has to review a rectification report (the review clock "
+            "stops while a supplement is awaited).", int),
     Setting("PROXY_COUNT", 0,
             "Number of trusted reverse proxies in front of the app (X-Forwarded-* headers).",
             int),

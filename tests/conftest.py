@@ -9,6 +9,7 @@ temporary folder, or schemas of the PostgreSQL database named by
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import os
@@ -285,11 +286,38 @@ class World:
                              accept=("pdf",), max_bytes=1024)
         for self_check in (self.submitted, self.other_submitted):
             self_check.answers = {**self_check.answers, "evidence": stored.as_dict()}
+        # A second officer (re-inspections need two), and an open rectification case with
+        # one file for each enterprise, before each one's department.
+        self.colleague = UserFactory(officer=True, department=self.department)
+        self.case = _open_case(self.enterprise, self.department, self.officer, stored)
+        self.other_case = _open_case(self.other_enterprise, self.other_department,
+                                     self.officer, stored)
         db.session.commit()
 
     def user(self, role: str):  # type: ignore[no-untyped-def]
         """Return the user acting in ``role`` (a ``Role`` value)."""
         return getattr(self, role)
+
+
+def _open_case(enterprise, department, officer, stored):  # type: ignore[no-untyped-def]
+    """Return an order to correct with one uploaded file, as rows (no request needed)."""
+    from portal.cases.models import Case, CaseOrigin, EvidenceFile
+
+    today = utcnow().date()
+    due = today + dt.timedelta(days=14)
+    case = Case(enterprise_id=enterprise.id, department_code=department.code,
+                origin=CaseOrigin.ORDER, industry_code=enterprise.industry_code,
+                town=enterprise.town, problem="未公示许可证", requirement="公示许可证",
+                issued_on=today, working_days=10, due_date=due, action_due=due,
+                opened_by_id=officer.id)
+    db.session.add(case)
+    db.session.flush()
+    case.reference = f"ZG{today.year}{case.id:07d}"
+    db.session.add(EvidenceFile(case_id=case.id, sha256=stored.sha256, name="evidence.pdf",
+                                size=stored.size, content_type=stored.content_type,
+                                uploaded_by_id=officer.id))
+    db.session.flush()
+    return case
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text, func, select, text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.core.db import Base, utcnow
@@ -35,6 +35,8 @@ class AuditEvent(Base):
     """One step recorded in the audit trail. Rows are never updated or deleted."""
 
     __tablename__ = "audit_events"
+    #: An object's history (a case's timeline) is read by its type and id.
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
                                     primary_key=True)

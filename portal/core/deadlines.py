@@ -180,6 +180,30 @@ def working_days_left(today: dt.date, deadline: dt.date, *,
     return working_between(today, deadline)
 
 
+
+# -- A clock that stops while the other party acts ------------------------------------
+
+
+def stop_clock(today: dt.date, deadline: dt.date, *,
+               calendar: WorkingCalendar | None = None) -> int:
+    """Return the working days a period has left when its clock stops on ``today``.
+
+    A period already past its deadline keeps nothing (0): stopping it late does not
+    give time back.
+    """
+    return max(0, working_days_left(today, deadline, calendar=calendar))
+
+
+def resume_clock(today: dt.date, days_left: int, *,
+                 calendar: WorkingCalendar | None = None) -> Deadline:
+    """Return the new deadline of a period resumed on ``today`` with ``days_left`` kept.
+
+    The days the clock stood still (补正, waiting on the other party) do not count:
+    the deadline moves on by exactly those working days.
+    """
+    return add_working_days(today, days_left, calendar=calendar)
+
+
 # -- The overrides folder ---------------------------------------------------------------
 
 class _UniqueKeyLoader(yaml.SafeLoader):

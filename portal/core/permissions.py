@@ -36,6 +36,10 @@ class Permission(StrEnum):
     ADMIN_CONTENT_VIEW = "admin:content:view"
     ADMIN_DEPARTMENTS_MANAGE = "admin:departments:manage"
     ADMIN_USERS_MANAGE = "admin:users:manage"
+    CASE_DEPARTMENT_DECIDE = "case:department:decide"
+    CASE_DEPARTMENT_VIEW = "case:department:view"
+    CASE_OWN_EDIT = "case:own:edit"
+    CASE_OWN_VIEW = "case:own:view"
     ENTERPRISE_MEMBERS_MANAGE = "enterprise:members:manage"
     ENTERPRISE_MEMBERS_VIEW = "enterprise:members:view"
     ENTERPRISE_PROFILE_EDIT = "enterprise:profile:edit"
@@ -47,12 +51,14 @@ class Permission(StrEnum):
 
 #: What everyone acting for an enterprise may do, agents included.
 _ENTERPRISE_ACTING = {
+    Permission.CASE_OWN_EDIT,
+    Permission.CASE_OWN_VIEW,
     Permission.ENTERPRISE_PROFILE_VIEW,
     Permission.SELFCHECK_OWN_EDIT,
     Permission.SELFCHECK_OWN_VIEW,
 }
 _ENTERPRISE_STAFF = _ENTERPRISE_ACTING | {Permission.ENTERPRISE_MEMBERS_VIEW}
-_OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW}
+_OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW, Permission.CASE_DEPARTMENT_VIEW}
 
 #: The single source of who may do what.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -61,7 +67,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ENTERPRISE_MEMBER: frozenset(_ENTERPRISE_STAFF),
     # An agent (授权委托) acts for the enterprise but does not see its staff list.
     Role.ENTERPRISE_AGENT: frozenset(_ENTERPRISE_ACTING),
-    Role.OFFICER: frozenset(_OFFICERS),
+    # Officers order corrections and review them; legal reviewers read cases.
+    Role.OFFICER: frozenset(_OFFICERS | {Permission.CASE_DEPARTMENT_DECIDE}),
     Role.LEGAL_REVIEWER: frozenset(_OFFICERS),
     Role.ADMIN: frozenset({
         Permission.ADMIN_AUDIT_VIEW,

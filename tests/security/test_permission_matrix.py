@@ -22,6 +22,7 @@ from portal.accounts.services import EnterpriseRegistration, invite_member
 from portal.auth.models import TokenPurpose, UserSession
 from portal.auth.services import issue_token, start_registration
 from portal.auth.sessions import start_session
+from portal.cases.models import Case
 from portal.core.db import utcnow
 from portal.core.identifiers import make_uscc
 from portal.extensions import db
@@ -36,6 +37,7 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 ENTERPRISE = frozenset({"enterprise_admin", "enterprise_member", "enterprise_agent"})
 ADMIN = frozenset({"admin"})
 OFFICERS = frozenset({"officer", "legal_reviewer"})
+OFFICER = frozenset({"officer"})
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,86 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("notifications.read_all", "POST"): Rule(
         "POST", lambda w: "/notifications/read-all", SIGNED_IN,
         state=_others_unread_notifications),
+    ("cases.index", "GET"): Rule("GET", lambda w: "/cases", ENTERPRISE),
+    ("cases.new", "GET"): Rule("GET", lambda w: "/cases/new", ENTERPRISE),
+    ("cases.new", "POST"): Rule(
+        "POST", lambda w: "/cases/new", ENTERPRISE,
+        data=lambda w: {"department": w.department.code, "problem": "灭火器过期",
+                        "requirement": "更换灭火器",
+                        "due_date": (utcnow().date() + dt.timedelta(days=20)).isoformat()},
+        state=lambda w: _count(Case)),
+    ("cases.from_finding", "POST"): Rule(
+        "POST", lambda w: f"/self-checks/{w.submitted.id}/findings/"
+                          f"{w.submitted.findings[0].id}/case", ENTERPRISE,
+        other_path=lambda w: (f"/self-checks/{w.other_submitted.id}/findings/"
+                              f"{w.other_submitted.findings[0].id}/case"),
+        state=lambda w: _count(Case)),
+    ("cases.show", "GET"): Rule(
+        "GET", lambda w: f"/cases/{w.case.id}", ENTERPRISE | OFFICERS,
+        other_path=lambda w: f"/cases/{w.other_case.id}"),
+    ("cases.report", "GET"): Rule(
+        "GET", lambda w: f"/cases/{w.case.id}/report", ENTERPRISE,
+        other_path=lambda w: f"/cases/{w.other_case.id}/report"),
+    ("cases.report", "POST"): Rule(
+        "POST", lambda w: f"/cases/{w.case.id}/report", ENTERPRISE,
+        data=lambda w: {"description": "已整改", "completed_on": utcnow().date().isoformat(),
+                        "commitment": "y", "version": _reloaded(w.case).version},
+        other_path=lambda w: f"/cases/{w.other_case.id}/report",
+        state=lambda w: [_reloaded(w.case).status, _reloaded(w.other_case).status]),
+    ("cases.withdraw", "POST"): Rule(
+        "POST", lambda w: f"/cases/{w.case.id}/withdraw", ENTERPRISE,
+        data=lambda w: {"version": _reloaded(w.case).version},
+        other_path=lambda w: f"/cases/{w.other_case.id}/withdraw",
+        state=lambda w: [_reloaded(w.case).status, _reloaded(w.other_case).status]),
+    ("cases.download", "GET"): Rule(
+        "GET", lambda w: f"/cases/{w.case.id}/files/{_reloaded(w.case).files[0].id}",
+        ENTERPRISE | OFFICERS,
+        other_path=lambda w: (f"/cases/{w.other_case.id}/files/"
+                              f"{_reloaded(w.other_case).files[0].id}")),
+    ("cases.file_thumbnail", "GET"): Rule(
+        "GET", lambda w: (f"/cases/{w.case.id}/files/{_reloaded(w.case).files[0].id}"
+                          "/thumbnail"),
+        frozenset(), refused_with=frozenset({404}),
+        notes="the file is a PDF: no thumbnail for anyone",
+        other_path=lambda w: (f"/cases/{w.other_case.id}/files/"
+                              f"{_reloaded(w.other_case).files[0].id}/thumbnail")),
+    ("cases.queue", "GET"): Rule("GET", lambda w: "/officer/cases", OFFICERS),
+    ("cases.order", "GET"): Rule("GET", lambda w: "/officer/cases/new", OFFICER),
+    ("cases.order", "POST"): Rule(
+        "POST", lambda w: "/officer/cases/new", OFFICER,
+        data=lambda w: {"uscc": w.enterprise.uscc, "problem": "未公示许可证",
+                        "requirement": "公示许可证", "working_days": "5"},
+        state=lambda w: _count(Case)),
+    ("cases.review", "POST"): Rule(
+        "POST", lambda w: f"/cases/{w.case.id}/review", OFFICER,
+        data=lambda w: {"decision": "accept", "reasons": "", "version": _reloaded(w.case).version},
+        other_path=lambda w: f"/cases/{w.other_case.id}/review",
+        state=lambda w: [_reloaded(w.case).status, _reloaded(w.other_case).status]),
+    ("cases.close", "POST"): Rule(
+        "POST", lambda w: f"/cases/{w.case.id}/close", OFFICER,
+        data=lambda w: {"decision": "find_overdue", "reasons": "逾期",
+                        "version": _reloaded(w.case).version},
+        other_path=lambda w: f"/cases/{w.other_case.id}/close",
+        state=lambda w: [_reloaded(w.case).status, _reloaded(w.other_case).status]),
+    ("cases.reinspection", "GET"): Rule(
+        "GET", lambda w: f"/cases/{w.case.id}/reinspection", OFFICER,
+        other_path=lambda w: f"/cases/{w.other_case.id}/reinspection"),
+    ("cases.reinspection", "POST"): Rule(
+        "POST", lambda w: f"/cases/{w.case.id}/reinspection", OFFICER,
+        data=lambda w: {"inspected_on": utcnow().date().isoformat(),
+                        "officers": [str(w.officer.id), str(w.colleague.id)],
+                        "findings": "现场已整改", "version": _reloaded(w.case).version},
+        other_path=lambda w: f"/cases/{w.other_case.id}/reinspection",
+        state=lambda w: [_reloaded(w.case).version, _reloaded(w.other_case).version]),
+    ("cases.extend", "GET"): Rule(
+        "GET", lambda w: f"/cases/{w.case.id}/extend", OFFICER,
+        other_path=lambda w: f"/cases/{w.other_case.id}/extend"),
+    ("cases.extend", "POST"): Rule(
+        "POST", lambda w: f"/cases/{w.case.id}/extend", OFFICER,
+        data=lambda w: {"working_days": "5", "reason": "需采购设备",
+                        "version": _reloaded(w.case).version},
+        other_path=lambda w: f"/cases/{w.other_case.id}/extend",
+        state=lambda w: [_reloaded(w.case).due_date, _reloaded(w.other_case).due_date]),
 }
 
 #: Methods every route answers by itself (Flask adds them).

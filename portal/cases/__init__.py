@@ -1,0 +1,1 @@
+"""Rectification cases: orders, evidence, review."""
