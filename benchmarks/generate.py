@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import json
 import random
 import sys
@@ -30,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, text, update
 
-from benchmarks.datagen import DEPARTMENTS, ENGLISH, LAWS, SUBJECTS, ACTS, CONTEXTS
+from benchmarks.datagen import ACTS, CONTEXTS, DEPARTMENTS, ENGLISH, LAWS, SUBJECTS
 from portal import create_app
 from portal.accounts.demo import load_demo_data
 from portal.accounts.models import Enterprise, Membership, User
@@ -84,7 +83,7 @@ def bulk_load(engine: Engine, table: Table, columns: Sequence[str],
         raw = engine.raw_connection()
         try:
             cursor = raw.cursor()
-            statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"  # noqa: S608
+            statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
             with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
                 for row in rows:
                     values = list(row)
@@ -93,8 +92,9 @@ def bulk_load(engine: Engine, table: Table, columns: Sequence[str],
                     copy.write_row(values)
                     count += 1
             if "id" in columns:
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                               f"(SELECT max(id) FROM {table.name}))")
+                sequence = (f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                            f"(SELECT max(id) FROM {table.name}))")
+                cursor.execute(sequence)
             raw.commit()
         finally:
             raw.close()
@@ -213,8 +213,8 @@ def _scopes(session: Any) -> list[Scope]:
         slug = guide.guide.slug
         if slug not in questionnaires:
             continue
-        departments = ((guide.lead_department, True),) + tuple(
-            (code, False) for code in guide.other_departments if code != guide.lead_department)
+        departments = ((guide.lead_department, True), *(
+            (code, False) for code in guide.other_departments if code != guide.lead_department))
         scopes.append(Scope(slug, questionnaires[slug], departments,
                             tuple(obligations.get(slug, ()))))
     return scopes

@@ -20,8 +20,14 @@ from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
 from portal.auth.routes import configure_login_manager
 from portal.cli import register as register_commands
-from portal.core import formatting
-from portal.core.i18n import DEFAULT_LOCALE, HTML_LANG, LOCALES, select_locale
+from portal.core import formatting, pagecache
+from portal.core.i18n import (
+    DEFAULT_LOCALE,
+    HTML_LANG,
+    LOCALES,
+    install_template_gettext,
+    select_locale,
+)
 from portal.core.input import register_converters, reject_nul_bytes
 from portal.core.permissions import Permission, can
 from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_request_id
@@ -119,6 +125,7 @@ def register_storage(app: Flask) -> None:
 def configure_i18n(app: Flask) -> None:
     """Choose each request's language (saved, session, browser, Chinese)."""
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -145,6 +152,7 @@ def register_request_hooks(app: Flask) -> None:
         clear_request_id()
 
     register_security_headers(app)
+    pagecache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

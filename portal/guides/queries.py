@@ -12,7 +12,7 @@ import markdown
 import nh3
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from portal.accounts.models import Department
@@ -150,15 +150,35 @@ def entry_versions(session: Session, key: str) -> tuple[ExemptionEntryRecord | N
     return record, list(record.versions)
 
 
-def entries_for_industry(session: Session, industry: str) -> list[ExemptionEntryVersion]:
-    """Return the current entries that apply to ``industry`` (common ones included)."""
-    return list(session.scalars(
+def _industry_entries(industry: str) -> Select[ExemptionEntryVersion]:
+    return (
         select(ExemptionEntryVersion)
         .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
         .where(ExemptionEntryVersion.is_current.is_(True),
                ExemptionEntryRecord.retired_at.is_(None),
                exists().where(ExemptionEntryIndustry.version_id == ExemptionEntryVersion.id,
-                              ExemptionEntryIndustry.industry.in_([industry, "common"])))
+                              ExemptionEntryIndustry.industry.in_([industry, "common"]))))
+
+
+def industry_entries_preview(session: Session, industry: str, *, limit: int,
+                             ) -> tuple[list[ExemptionEntryVersion], int]:
+    """Return the first ``limit`` entries that apply to ``industry``, and how many apply.
+
+    A guide page shows this preview and links to the exemption list filtered by the
+    industry, which pages through all of them.
+    """
+    total = session.scalar(select(func.count()).select_from(
+        _industry_entries(industry).with_only_columns(ExemptionEntryVersion.id).subquery()))
+    items = list(session.scalars(
+        _industry_entries(industry).order_by(ExemptionEntryRecord.id).limit(limit)
+        .options(contains_eager(ExemptionEntryVersion.entry))))
+    return items, total or 0
+
+
+def entries_for_industry(session: Session, industry: str) -> list[ExemptionEntryVersion]:
+    """Return the current entries that apply to ``industry`` (common ones included)."""
+    return list(session.scalars(
+        _industry_entries(industry)
         .order_by(ExemptionEntryRecord.id)
         .options(selectinload(ExemptionEntryVersion.industries))))
 
