@@ -15,8 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
@@ -477,28 +477,6 @@ def department_industries(session: Session, department_code: str) -> set[str]:
     """
     return {v.guide.slug for v in current_guides(session)
             if v.lead_department == department_code or department_code in v.other_departments}
-
-
-def list_for_department(session: Session, department_code: str, filters: OfficerFilters, *,
-                        limit: int = 200) -> list[SelfCheck]:
-    """Return submitted self-checks in the department's scope, newest first."""
-    conditions = [SelfCheck.status == SelfCheckStatus.SUBMITTED,
-                  SelfCheck.id.in_(select(SelfCheckDepartment.self_check_id).where(
-                      SelfCheckDepartment.department_code == department_code))]
-    if filters.industry:
-        conditions.append(SelfCheck.industry == filters.industry)
-    if filters.band:
-        conditions.append(SelfCheck.band == filters.band)
-    if filters.town:
-        conditions.append(Enterprise.town == filters.town)
-    if filters.submitted_from:
-        conditions.append(SelfCheck.submitted_at >= filters.submitted_from)
-    if filters.submitted_before:
-        conditions.append(SelfCheck.submitted_at < filters.submitted_before)
-    return list(session.scalars(
-        select(SelfCheck).join(Enterprise, Enterprise.id == SelfCheck.enterprise_id)
-        .where(and_(*conditions)).order_by(SelfCheck.submitted_at.desc()).limit(limit)
-        .options(contains_eager(SelfCheck.enterprise), selectinload(SelfCheck.findings))))
 
 
 def count_findings_by_severity(session: Session, *, department_code: str | None = None,
