@@ -129,8 +129,8 @@ def entry_rows(count: int, first_id: int, now: dt.datetime, rng: random.Random,
         law = rng.choice(LAWS)
         list_type = LIST_TYPES[n % len(LIST_TYPES)]
         industry = industries[n % len(industries)]
-        key = f"bench-{n:06d}"
-        item_code = f"4401{n:08d}"
+        key = f"bench-{entry_id:06d}"
+        item_code = f"4401{entry_id:08d}"
         data = {
             "key": key, "industry": industry, "list_type": list_type, "item_code": item_code,
             "violation": {"zh_Hans": violation_zh, "en": violation_en},
@@ -153,16 +153,18 @@ def entry_rows(count: int, first_id: int, now: dt.datetime, rng: random.Random,
 
 
 def _uscc(n: int) -> str:
-    return f"91440115MA{n:08d}"
+    return f"91440115GN{n:08d}"  # not a real code: no check digit
 
 
 def enterprise_rows(count: int, first_id: int, now: dt.datetime, rng: random.Random,
                     divisions: Sequence[str]) -> Iterator[tuple]:
     """Yield rows of generated enterprises."""
     for n in range(count):
-        yield (first_id + n, _uscc(n), f"广州南沙测试企业{n:06d}有限公司", rng.choice(divisions),
-               rng.choice(TOWN_KEYS), f"南沙区测试路{n}号", "张测试", f"138{n:08d}",
-               f"contact{n}@{BENCH_EMAIL_DOMAIN}", now, 1)
+        number = first_id + n
+        yield (number, _uscc(number), f"广州南沙测试企业{number:06d}有限公司",
+               rng.choice(divisions), rng.choice(TOWN_KEYS), f"南沙区测试路{number}号", "张测试",
+               f"138{number:08d}",
+               f"contact{number}@{BENCH_EMAIL_DOMAIN}", now, 1)
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,9 @@ class Scope:
 def self_check_rows(count: int, first_id: int, enterprise_ids: Sequence[int], user_id: int,
                     scopes: Sequence[Scope], now: dt.datetime, rng: random.Random,
                     departments_out: list[tuple], findings_out: list[tuple] | None,
-                    ) -> Iterator[tuple]:
+                    first_finding_id: int = 1) -> Iterator[tuple]:
     """Yield submitted self-checks; collect their department and finding rows."""
-    finding_id = 1
+    finding_id = first_finding_id
     for n in range(count):
         check_id = first_id + n
         scope = scopes[n % len(scopes)]
@@ -282,7 +284,8 @@ def generate(url: str, preset: Preset, *, content_root: Path = ROOT / "complianc
         "signer_name", "signer_role", "commitment_text", "score", "band", "result",
         "created_at", "updated_at", "version"),
         self_check_rows(preset.self_checks, _next_id(engine, _table("self_checks")),
-                        enterprise_ids, owner, scopes, now, rng, departments, findings))
+                        enterprise_ids, owner, scopes, now, rng, departments, findings,
+                        _next_id(engine, _table("findings"))))
     bulk_load(engine, _table("self_check_departments"),
               ("self_check_id", "department_code", "lead"), departments)
     bulk_load(engine, _table("findings"), (

@@ -59,7 +59,7 @@ PAGES: tuple[Page, ...] = (
     Page("exemption list", "/exemptions"),
     Page("exemption search", "/exemptions?q=%E4%BB%B7%E6%A0%BC"),
     Page("exemption list, page 20", "/exemptions?page=20"),
-    Page("entry", "/exemptions/bench-000042"),
+    Page("entry", "/exemptions/bench-001000"),
     Page("API search", "/api/v1/exemption-entries?q=%E4%BB%B7%E6%A0%BC"),
     Page("enterprise home", "/enterprise", "catering-admin"),
     Page("self-checks (enterprise)", "/self-checks", "catering-admin"),

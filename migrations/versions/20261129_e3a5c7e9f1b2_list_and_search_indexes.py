@@ -6,6 +6,7 @@ Revises: 9e4b2c6d1f83
 Create Date: 2026-11-29 05:30:00
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "e3a5c7e9f1b2"
@@ -17,12 +18,21 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_self_checks_status_submitted_at", "self_checks",
                     ["status", "submitted_at", "id"])
-    if op.get_bind().dialect.name == "postgresql":
-        # pg_trgm is a trusted extension: the database's owner may create it.
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.create_index("ix_exemption_entry_versions_search_text_trgm", "exemption_entry_versions",
-                    ["search_text"], postgresql_using="gin",
-                    postgresql_ops={"search_text": "gin_trgm_ops"})
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        op.create_index("ix_exemption_entry_versions_search_text_trgm",
+                        "exemption_entry_versions", ["search_text"])
+        return
+    # pg_trgm is a trusted extension: the database's owner may create it. It lives in one
+    # schema per database (public unless a DBA put it elsewhere), so the operator class
+    # is named with its schema: the portal's own schema need not be that one.
+    schema = bind.scalar(sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension "
+                                 "WHERE extname = 'pg_trgm'"))
+    if schema is None:
+        op.execute("CREATE EXTENSION pg_trgm SCHEMA public")
+        schema = "public"
+    op.execute("CREATE INDEX ix_exemption_entry_versions_search_text_trgm ON "
+               f"exemption_entry_versions USING gin (search_text {schema}.gin_trgm_ops)")
 
 
 def downgrade() -> None:
