@@ -61,7 +61,7 @@ def test_entry_search_reads_the_search_text_through_trigrams():
 
     # Enough generated entries, analysed, for the planner to weigh the indexes.
     rng = random.Random(3)
-    records, versions, links = entry_rows(2000, 1, utcnow(), rng, ["catering"])
+    records, versions, _links = entry_rows(2000, 1, utcnow(), rng, ["catering"])
     _insert("exemption_entries", ("id", "key"), records)
     _insert("exemption_entry_versions", ENTRY_VERSION_COLUMNS, versions)
     # Rows inserted a moment ago wait in the GIN index's pending list: merge them.

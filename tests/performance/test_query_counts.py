@@ -16,8 +16,8 @@ from sqlalchemy import Engine, event, func, insert, select
 
 from benchmarks.generate import (
     _scopes,
-    entry_rows,
     enterprise_rows,
+    entry_rows,
     self_check_rows,
 )
 from portal.accounts.models import Department, Enterprise
@@ -65,7 +65,7 @@ def add_generated_data(*, entries: int, enterprises: int, self_checks: int,
         "contact_mobile", "contact_email", "created_at", "version"),
         list(enterprise_rows(enterprises, first, now, rng, ["62"])))
     # A tenth of the self-checks are the signed-in enterprise's own.
-    enterprise_ids = [owner_enterprise.id] + list(range(first, first + 9))
+    enterprise_ids = [owner_enterprise.id, *range(first, first + 9)]
     departments: list[tuple] = []
     findings: list[tuple] = []
     checks = list(self_check_rows(self_checks, _next_id("self_checks"), enterprise_ids,
