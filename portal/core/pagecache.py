@@ -322,7 +322,10 @@ def init_app(app: Flask) -> None:
         app.extensions["portal_page_cache"] = (
             TieredStore(MemoryStore(), RedisStore(app.config["REDIS_URL"]))
             if app.config["REDIS_URL"] else MemoryStore())
+    # Flask-WTF offers ``csrf_token`` both as a global and from a context processor
+    # (which wins): replace both, after it.
     app.jinja_env.globals["csrf_token"] = template_csrf_token
+    app.context_processor(lambda: {"csrf_token": template_csrf_token})
     app.before_request(before_request)
     app.after_request(after_request)
 
