@@ -102,8 +102,10 @@ def wrk(url: str, *, connections: int, seconds: int, headers: Sequence[str] = ()
                             ).stdout
     line = next(line for line in output.splitlines() if line.startswith("JSON "))
     data = json.loads(line[5:])
+    # A run that completed nothing timed out throughout: count that as an error.
+    errors = data["errors"] or (0 if data["requests"] else 1)
     return Run(rps=data["requests"] / (data["duration_us"] / 1e6), p50_ms=data["p50_ms"],
-               p95_ms=data["p95_ms"], p99_ms=data["p99_ms"], errors=data["errors"],
+               p95_ms=data["p95_ms"], p99_ms=data["p99_ms"], errors=errors,
                requests=data["requests"])
 
 
