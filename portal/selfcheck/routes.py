@@ -66,10 +66,10 @@ from portal.selfcheck.services import (
     accepted_kinds,
     band_codes_in_force,
     department_industries,
+    has_questionnaire_for,
     list_self_checks,
     open_draft,
     parse_officer_filters,
-    questionnaire_for,
     save_section,
     section_of,
     sections_to_confirm,
@@ -121,7 +121,7 @@ def index() -> ResponseReturnValue:
     draft = open_draft(db.session, enterprise)
     # Offer to start only what can be started: an industry without a questionnaire is told
     # so here, with what it can read meanwhile, rather than after pressing "start".
-    has_questionnaire = draft is not None or questionnaire_for(db.session, enterprise) is not None
+    has_questionnaire = draft is not None or has_questionnaire_for(db.session, enterprise)
     return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
                            can_edit=can(Permission.SELFCHECK_OWN_EDIT),
                            has_questionnaire=has_questionnaire)

@@ -24,7 +24,7 @@ from portal.core.deadlines import add_working_days
 from portal.core.errors import DomainError
 from portal.guides.content.model import Question, Questionnaire, Section
 from portal.guides.content.stored import questionnaire_from_stored
-from portal.guides.models import IndustryGuideVersion, QuestionnaireVersion
+from portal.guides.models import IndustryGuide, IndustryGuideVersion, QuestionnaireVersion
 from portal.guides.queries import current_guides, guide_by_slug, guide_for_division
 from portal.selfcheck import engine
 from portal.selfcheck.models import Finding, SelfCheck, SelfCheckDepartment, SelfCheckStatus
@@ -136,6 +136,24 @@ def current_questionnaire(session: Session, industry: str) -> QuestionnaireVersi
     return session.scalar(select(QuestionnaireVersion).where(
         QuestionnaireVersion.industry == industry, QuestionnaireVersion.is_current.is_(True),
         QuestionnaireVersion.retired_at.is_(None)))
+
+
+def has_questionnaire_for(session: Session, enterprise: Enterprise) -> bool:
+    """Return whether a questionnaire is in force for the enterprise's industry.
+
+    The same answer as ``questionnaire_for(...) is not None`` in one narrow query: the
+    guides' divisions and whether each has a questionnaire, without their texts.
+    """
+    has_questionnaire = select(QuestionnaireVersion.id).where(
+        QuestionnaireVersion.industry == IndustryGuide.slug,
+        QuestionnaireVersion.is_current.is_(True),
+        QuestionnaireVersion.retired_at.is_(None)).exists()
+    rows = session.execute(
+        select(IndustryGuideVersion.divisions, has_questionnaire).join(IndustryGuide)
+        .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
+        .order_by(IndustryGuide.slug))
+    return next((bool(found) for divisions, found in rows
+                 if enterprise.industry_code in divisions), False)
 
 
 def questionnaire_for(session: Session, enterprise: Enterprise) -> QuestionnaireVersion | None:
