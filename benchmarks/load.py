@@ -266,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated page names to measure")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "REPORT.md"))
-    parser.add_argument("--notes", default="", help="Markdown file appended to the report")
+    parser.add_argument("--notes", default=str(ROOT / "benchmarks" / "report_notes.md"),
+                        help="Markdown file appended to the report (empty: none)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk (or brew install wrk)", file=sys.stderr)
