@@ -37,6 +37,7 @@ from portal.core.workflow import allowed_transitions
 from portal.errors import register as register_errors
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
+from portal.guides.queries import content_version
 from portal.guides.routes import bp as guides_bp
 from portal.main import bp as main_bp
 from portal.selfcheck.files import referenced_digests as selfcheck_file_references
@@ -152,7 +153,7 @@ def register_request_hooks(app: Flask) -> None:
         clear_request_id()
 
     register_security_headers(app)
-    pagecache.init_app(app)
+    pagecache.init_app(app, content_version)
 
 
 def register_blueprints(app: Flask) -> None:

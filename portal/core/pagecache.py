@@ -9,12 +9,13 @@ and content version. Such a page is
 * kept rendered on the server (in Redis when ``PORTAL_REDIS_URL`` is set, so every
   instance shares it; otherwise in each process's memory) for ``PAGE_CACHE_SECONDS``.
 
-The content version is read from the database on every request (the latest content
-sync and the latest department), so ``flask guides sync`` invalidates every cached page
-and validator at once, in every process. Pages of signed-in users, and pages with a
-pending message, are never cached; no page is ever cacheable by shared caches
-(``Cache-Control: private``): each page carries the visitor's own CSRF token, which the
-server-side cache stores as a placeholder and fills in for each visitor.
+The content version is read from the database (the latest content sync and the latest
+department) at most once a second per process, so ``flask guides sync`` invalidates every
+cached page and validator at once in its own process and within a second in the others.
+Pages of signed-in users, and pages with a pending message, are never cached; no page
+is ever cacheable by shared caches (``Cache-Control: private``): each page carries the
+visitor's own CSRF token, which the server-side cache stores as a placeholder and fills
+in for each visitor.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,7 +34,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
 from portal.core.clock import local_today
@@ -196,26 +198,10 @@ def current_version(app: Flask) -> tuple[str, dt.datetime | None]:
     now = _monotonic()
     if memo is not None and memo[0] > now:
         return memo[1], memo[2]
-    version, changed_at = content_version()
+    version, changed_at = app.extensions["portal_content_version"](db.session)
     app.extensions["portal_page_cache_version"] = (now + VERSION_CHECK_SECONDS, version,
                                                    changed_at)
     return version, changed_at
-
-
-def content_version() -> tuple[str, dt.datetime | None]:
-    """Return the version of everything public pages show, and when the content changed.
-
-    One query: the latest content sync (``flask guides sync``) and the latest
-    department (departments are added by administrators).
-    """
-    from portal.accounts.models import Department
-    from portal.guides.models import ContentSync
-
-    row = db.session.execute(select(
-        select(func.max(ContentSync.id)).scalar_subquery(),
-        select(func.max(ContentSync.synced_at)).scalar_subquery(),
-        select(func.max(Department.id)).scalar_subquery())).one()
-    return f"{row[0] or 0}.{row[2] or 0}", row[1]
 
 
 def _store() -> Store | None:
@@ -316,8 +302,14 @@ def invalidate(app: Flask) -> None:
         store.clear()
 
 
-def init_app(app: Flask) -> None:
-    """Choose the page store and hook the cache into every request."""
+def init_app(app: Flask, content_version: Callable[[Session], tuple[str, dt.datetime | None]],
+             ) -> None:
+    """Choose the page store and hook the cache into every request.
+
+    ``content_version`` returns the version of everything public pages show and when
+    it last changed (the features know what that is; this module does not).
+    """
+    app.extensions["portal_content_version"] = content_version
     if app.config["PAGE_CACHE_SECONDS"] > 0:
         app.extensions["portal_page_cache"] = (
             TieredStore(MemoryStore(), RedisStore(app.config["REDIS_URL"]))

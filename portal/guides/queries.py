@@ -20,6 +20,7 @@ from portal.core.input import parse_positive_int
 from portal.core.text import localized
 from portal.guides.models import (
     LIST_TYPES,
+    ContentSync,
     ExemptionEntryIndustry,
     ExemptionEntryRecord,
     ExemptionEntryVersion,
@@ -113,6 +114,19 @@ def _current_guide_versions() -> Select[IndustryGuideVersion]:
     return (select(IndustryGuideVersion).join(IndustryGuide)
             .where(IndustryGuideVersion.is_current.is_(True), IndustryGuide.retired_at.is_(None))
             .options(contains_eager(IndustryGuideVersion.guide)))
+
+
+def content_version(session: Session) -> tuple[str, dt.datetime | None]:
+    """Return the version of everything public pages show, and when the content changed.
+
+    One query: the latest content sync (``flask guides sync``) and the latest department
+    (administrators add departments). The page cache keys public pages with it.
+    """
+    row = session.execute(select(
+        select(func.max(ContentSync.id)).scalar_subquery(),
+        select(func.max(ContentSync.synced_at)).scalar_subquery(),
+        select(func.max(Department.id)).scalar_subquery())).one()
+    return f"{row[0] or 0}.{row[2] or 0}", row[1]
 
 
 def current_guides(session: Session) -> list[IndustryGuideVersion]:
