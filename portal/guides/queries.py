@@ -13,7 +13,7 @@ import nh3
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
 from portal.accounts.models import Department
 from portal.core.input import parse_positive_int
@@ -131,7 +131,9 @@ def content_version(session: Session) -> tuple[str, dt.datetime | None]:
 
 def current_guides(session: Session) -> list[IndustryGuideVersion]:
     """Return the current version of every guide in force, by slug."""
-    return list(session.scalars(_current_guide_versions().order_by(IndustryGuide.slug)))
+    # Lists and filters never show a guide's body (the guide page reads it by slug).
+    return list(session.scalars(_current_guide_versions().order_by(IndustryGuide.slug)
+                                .options(defer(IndustryGuideVersion.body))))
 
 
 def guide_by_slug(session: Session, slug: str) -> IndustryGuideVersion | None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
@@ -447,9 +447,12 @@ FILTER_MESSAGES = {
 
 def band_codes_in_force(session: Session) -> list[str]:
     """Return the risk band codes of the questionnaires in force, highest risk first."""
+    # The typed questionnaires are cached by version: their definitions are read only
+    # when one is not yet (deferred column).
     codes = {code for version in session.scalars(
         select(QuestionnaireVersion).where(
-            QuestionnaireVersion.is_current.is_(True), QuestionnaireVersion.retired_at.is_(None)))
+            QuestionnaireVersion.is_current.is_(True), QuestionnaireVersion.retired_at.is_(None))
+        .options(defer(QuestionnaireVersion.definition)))
         for code in engine.band_codes(typed_questionnaire(version))}
     return sorted(codes, key=lambda code: (engine.SEVERITY_ORDER.get(code, 9), code))
 
