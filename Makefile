@@ -10,7 +10,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations migrate guides demo lint e2e bench clean
+.PHONY: run test install translations migrate guides demo lint e2e bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,16 @@ bench: translations
 	psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE portal_bench" 2>/dev/null || true
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_guides
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_selfcheck
+
+# Load test under gunicorn against a bare Flask + Jinja ceiling page, on generated data
+# in PostgreSQL (database portal_bench, emptied) → benchmarks/REPORT.md. Needs wrk and Redis.
+BENCH_REDIS ?= redis://127.0.0.1:6379/15
+BENCH_PRESET ?= medium
+
+bench-load: translations
+	psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE portal_bench" 2>/dev/null || true
+	$(BIN)/python -m benchmarks.load --database-url $(BENCH_PG) --redis-url $(BENCH_REDIS) \
+		--preset $(BENCH_PRESET)
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

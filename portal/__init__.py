@@ -22,8 +22,14 @@ from portal.auth.routes import configure_login_manager
 from portal.cases.routes import bp as cases_bp
 from portal.cases.services import referenced_digests as case_file_references
 from portal.cli import register as register_commands
-from portal.core import formatting
-from portal.core.i18n import DEFAULT_LOCALE, HTML_LANG, LOCALES, select_locale
+from portal.core import formatting, pagecache
+from portal.core.i18n import (
+    DEFAULT_LOCALE,
+    HTML_LANG,
+    LOCALES,
+    install_template_gettext,
+    select_locale,
+)
 from portal.core.input import register_converters, reject_nul_bytes
 from portal.core.permissions import Permission, can
 from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_request_id
@@ -33,6 +39,7 @@ from portal.core.workflow import allowed_transitions
 from portal.errors import register as register_errors
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
+from portal.guides.queries import content_version
 from portal.guides.routes import bp as guides_bp
 from portal.main import bp as main_bp
 from portal.notifications import bp as notifications_bp
@@ -125,6 +132,7 @@ def register_storage(app: Flask) -> None:
 def configure_i18n(app: Flask) -> None:
     """Choose each request's language (saved, session, browser, Chinese)."""
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -151,6 +159,7 @@ def register_request_hooks(app: Flask) -> None:
         clear_request_id()
 
     register_security_headers(app)
+    pagecache.init_app(app, content_version)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -19,7 +19,7 @@ from portal.accounts.demo import load_demo_data
 from portal.accounts.models import Department, UserKind
 from portal.accounts.services import AccountError, create_staff_user
 from portal.config import load_config
-from portal.core import i18n_tools, migrations
+from portal.core import i18n_tools, migrations, pagecache
 from portal.core.audit import chain_head, contains_head, verify_chain
 from portal.core.clock import local_today
 from portal.core.db import utcnow
@@ -89,6 +89,7 @@ def guides_sync(root: Path) -> None:
         click.echo("Nothing was changed.", err=True)
         sys.exit(1)
     db.session.commit()
+    pagecache.invalidate(current_app)
     click.echo(report.describe() if report.changed_anything else
                "Content already up to date; nothing changed.")
 

@@ -54,6 +54,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", "",
             "Optional redis:// URL. When set, sign-in rate limits are shared by all processes "
             "through Redis; otherwise they are kept in each process's memory."),
+    Setting("PAGE_CACHE_SECONDS", 300,
+            "How long a rendered public page (guides, lists, entries, the API) is kept on the "
+            "server: in Redis when PORTAL_REDIS_URL is set, else in each process's memory. "
+            "`flask guides sync` invalidates it at once; 0 turns it off.", int),
     Setting("CONTENT_DIR", str(PROJECT_ROOT / "compliance_guides"),
             "Folder of the compliance content that `flask guides check|sync` read."),
     Setting("CALENDAR_DIR", str(PROJECT_ROOT / "compliance_guides" / "calendar"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -17,3 +18,13 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[],
                   strategy="fixed-window")
+
+
+#: Requests that read: every rate limit of the portal applies to form posts only
+#: (``methods=["POST"]``, a test checks it), so pages skip the limiter's per-request work.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@limiter.request_filter
+def _reading_request() -> bool:
+    return request.method in SAFE_METHODS

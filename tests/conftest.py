@@ -98,6 +98,8 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "BASE_URL": "http://portal.test",
+        # Tests change content rows directly; tests/integration/test_page_cache.py turns it on.
+        "PAGE_CACHE_SECONDS": 0,
         # CI sets this so that rate limits run through Redis, as in production.
         "REDIS_URL": redis_url(),
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.accounts.models import (
     Department,
@@ -179,7 +179,9 @@ def current_memberships(session: Session, user: User, today: dt.date) -> list[Me
     memberships = session.scalars(
         select(Membership).where(Membership.user_id == user.id,
                                  Membership.status == MembershipStatus.ACTIVE)
-        .order_by(Membership.id)).all()
+        .order_by(Membership.id)
+        # Every page shows the acting enterprise's name: load it with the membership.
+        .options(joinedload(Membership.enterprise))).all()
     return [membership for membership in memberships if membership.is_current(today)]
 
 

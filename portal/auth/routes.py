@@ -64,7 +64,7 @@ from portal.auth.sessions import (
     end_all_sessions,
     end_session,
     end_session_by_id,
-    find_open_session,
+    find_signed_in_user,
     start_session,
 )
 from portal.core.db import utcnow
@@ -96,12 +96,10 @@ def configure_login_manager(manager: LoginManager) -> None:
         user_id, _sep, version = session_id.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_version != int(version):
-            return None
         # The cookie must also name an open server-side session: sign-out ends it at once.
-        if find_open_session(db.session, user.id, session.get(SESSION_KEY), now=utcnow(),
-                             max_age=_absolute_lifetime()) is None:
+        user = find_signed_in_user(db.session, int(user_id), session.get(SESSION_KEY),
+                                   now=utcnow(), max_age=_absolute_lifetime())
+        if user is None or not user.is_active or user.session_version != int(version):
             return None
         return user
 

@@ -50,6 +50,23 @@ def start_session(session: Session, user: User, *, user_agent: str, ip_address: 
     return token
 
 
+def find_signed_in_user(session: Session, user_id: int, token: str | None, *,
+                        now: dt.datetime, max_age: dt.timedelta) -> User | None:
+    """Return user ``user_id`` if ``token`` names one of their open sessions, not too old.
+
+    One query for both (every signed-in request makes it).
+    """
+    if not token:
+        return None
+    row = session.execute(
+        select(User, UserSession.created_at).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.token_digest == _digest(token),
+               UserSession.ended_at.is_(None))).first()
+    if row is None or row.created_at + max_age <= now:
+        return None
+    return row[0]
+
+
 def find_open_session(session: Session, user_id: int, token: str | None, *,
                       now: dt.datetime, max_age: dt.timedelta) -> UserSession | None:
     """Return the open session of ``user_id`` with ``token``, if it is not too old."""

@@ -9,11 +9,12 @@ Chinese, "25 Dec 2026" / "25 Dec 2026, 09:09" in English. Times are on the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from babel.dates import parse_pattern
 from babel.lists import format_list
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 
 #: The date pattern of each language (CLDR pattern syntax), by language code.
 DATE_PATTERNS = {"zh": "y年M月d日", "en": "d MMM y"}
@@ -38,6 +39,26 @@ def format_day(value: dt.date | dt.datetime) -> str:
 def format_moment(value: dt.datetime) -> str:
     """Return a date and time in the active language's one date-time format."""
     return format_datetime(value, DATETIME_PATTERNS[_language()])
+
+
+def moment_formatter() -> Callable[[dt.datetime | None], str]:
+    """Return a function that formats date-times exactly like ``|datetime``.
+
+    The language, time zone and pattern are looked up once, when it is made: a list
+    makes one per page and calls it for each row.
+    """
+    locale = get_locale()
+    timezone = get_timezone()
+    pattern = parse_pattern(DATETIME_PATTERNS[_language()])
+
+    def format_value(value: dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return pattern.apply(value.astimezone(timezone), locale)
+
+    return format_value
 
 
 def register_filters(app: Flask) -> None:

@@ -6,8 +6,11 @@ in the session, then the browser's Accept-Language, then Simplified Chinese.
 
 from __future__ import annotations
 
+from typing import Any
+
 from babel import Locale
-from flask import request, session
+from flask import Flask, g, request, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 DEFAULT_LOCALE = "zh_Hans_CN"
@@ -59,3 +62,34 @@ def select_locale() -> str:
 def babel_locale(locale: str) -> Locale:
     """Return the Babel ``Locale`` of a supported locale name."""
     return Locale.parse(locale)
+
+
+def _request_translations() -> Any:
+    """Return the translations of the request's locale, looked up once per request.
+
+    Flask-Babel's own template callables resolve the domain, the locale and the
+    translation cache on every ``_()`` of a template (a page makes dozens). This keeps
+    the translations found for the current locale object in the request's Babel
+    context and reuses them while the locale is the same (``force_locale`` swaps the
+    locale object, so it gets its own translations).
+    """
+    context = g.get("_flask_babel")
+    locale = getattr(context, "babel_locale", None) if context is not None else None
+    cached = getattr(context, "portal_translations", None) if context is not None else None
+    if locale is not None and cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    context = g.get("_flask_babel")
+    if context is not None:
+        context.portal_translations = (getattr(context, "babel_locale", None), translations)
+    return translations
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Make the templates' ``_()``, ``ngettext`` … use the per-request translations."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n))

@@ -166,6 +166,9 @@ class ExemptionEntryVersion(Base):
         CheckConstraint("effective_until IS NULL OR effective_from IS NULL "
                         "OR effective_from <= effective_until", name="dates_in_order"),
         Index("ix_exemption_entry_versions_current_list", "is_current", "list_type"),
+        # Search: LIKE '%term%' on PostgreSQL goes through trigrams (pg_trgm).
+        Index("ix_exemption_entry_versions_search_text_trgm", "search_text",
+              postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,8 +12,8 @@ import markdown
 import nh3
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
 from portal.accounts.models import Department
 from portal.core.input import parse_positive_int
@@ -21,6 +21,7 @@ from portal.core.text import localized
 from portal.guides.content.model import industry_lookup_codes
 from portal.guides.models import (
     LIST_TYPES,
+    ContentSync,
     ExemptionEntryIndustry,
     ExemptionEntryRecord,
     ExemptionEntryVersion,
@@ -116,9 +117,24 @@ def _current_guide_versions() -> Select[IndustryGuideVersion]:
             .options(contains_eager(IndustryGuideVersion.guide)))
 
 
+def content_version(session: Session) -> tuple[str, dt.datetime | None]:
+    """Return the version of everything public pages show, and when the content changed.
+
+    One query: the latest content sync (``flask guides sync``) and the latest department
+    (administrators add departments). The page cache keys public pages with it.
+    """
+    row = session.execute(select(
+        select(func.max(ContentSync.id)).scalar_subquery(),
+        select(func.max(ContentSync.synced_at)).scalar_subquery(),
+        select(func.max(Department.id)).scalar_subquery())).one()
+    return f"{row[0] or 0}.{row[2] or 0}", row[1]
+
+
 def current_guides(session: Session) -> list[IndustryGuideVersion]:
     """Return the current version of every guide in force, by slug."""
-    return list(session.scalars(_current_guide_versions().order_by(IndustryGuide.slug)))
+    # Lists and filters never show a guide's body (the guide page reads it by slug).
+    return list(session.scalars(_current_guide_versions().order_by(IndustryGuide.slug)
+                                .options(defer(IndustryGuideVersion.body))))
 
 
 def guide_by_slug(session: Session, slug: str) -> IndustryGuideVersion | None:
@@ -152,15 +168,35 @@ def entry_versions(session: Session, key: str) -> tuple[ExemptionEntryRecord | N
     return record, list(record.versions)
 
 
-def entries_for_industry(session: Session, industry: str) -> list[ExemptionEntryVersion]:
-    """Return the current entries that apply to ``industry`` (common ones included)."""
-    return list(session.scalars(
+def _industry_entries(industry: str) -> Select[ExemptionEntryVersion]:
+    return (
         select(ExemptionEntryVersion)
         .join(ExemptionEntryRecord, ExemptionEntryRecord.id == ExemptionEntryVersion.entry_id)
         .where(ExemptionEntryVersion.is_current.is_(True),
                ExemptionEntryRecord.retired_at.is_(None),
                exists().where(ExemptionEntryIndustry.version_id == ExemptionEntryVersion.id,
-                              ExemptionEntryIndustry.industry.in_([industry, "common"])))
+                              ExemptionEntryIndustry.industry.in_([industry, "common"]))))
+
+
+def industry_entries_preview(session: Session, industry: str, *, limit: int,
+                             ) -> tuple[list[ExemptionEntryVersion], int]:
+    """Return the first ``limit`` entries that apply to ``industry``, and how many apply.
+
+    A guide page shows this preview and links to the exemption list filtered by the
+    industry, which pages through all of them.
+    """
+    total = session.scalar(select(func.count()).select_from(
+        _industry_entries(industry).with_only_columns(ExemptionEntryVersion.id).subquery()))
+    items = list(session.scalars(
+        _industry_entries(industry).order_by(ExemptionEntryRecord.id).limit(limit)
+        .options(contains_eager(ExemptionEntryVersion.entry))))
+    return items, total or 0
+
+
+def entries_for_industry(session: Session, industry: str) -> list[ExemptionEntryVersion]:
+    """Return the current entries that apply to ``industry`` (common ones included)."""
+    return list(session.scalars(
+        _industry_entries(industry)
         .order_by(ExemptionEntryRecord.id)
         .options(selectinload(ExemptionEntryVersion.industries))))
 

@@ -40,6 +40,7 @@ from portal.guides.queries import (
     entry_versions,
     guide_by_slug,
     highlight,
+    industry_entries_preview,
     local_text,
     obligations_for,
     parse_filters,
@@ -50,6 +51,9 @@ from portal.guides.services import binds_nansha, search_entries
 from portal.guides.standing import entry_standing
 
 bp = Blueprint("guides", __name__)
+
+#: Entries a guide page lists before linking to the exemption list filtered by industry.
+GUIDE_ENTRIES = 20
 
 
 def _locale() -> str:
@@ -99,10 +103,11 @@ def guide(slug: str) -> ResponseReturnValue:
     body_source = version.body.get({"zh_Hans_CN": "zh_Hans"}.get(locale, locale))
     body_fallback = not body_source
     body = render_markdown(body_source or version.body["zh_Hans"])
+    entries, entry_count = industry_entries_preview(db.session, slug, limit=GUIDE_ENTRIES)
     return render_template(
         "guides/guide.html", guide=version, slug=slug, body=body, body_fallback=body_fallback,
-        obligations=obligations_for(db.session, slug),
-        entries=entries_for_industry(db.session, slug),
+        obligations=obligations_for(db.session, slug), entries=entries,
+        entry_count=entry_count,
         departments=departments_by_code(db.session), industry_name=industry_name)
 
 

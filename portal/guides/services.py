@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.accounts.models import Department
 from portal.core.audit import record_event
@@ -435,7 +435,8 @@ def search_entries(session: Session, filters: EntryFilters, *, page: int = 1,
         ids = [row.id for row in rows]
         loaded = {version.id: version for version in session.scalars(
             select(ExemptionEntryVersion).where(ExemptionEntryVersion.id.in_(ids))
-            .options(selectinload(ExemptionEntryVersion.industries)))}
+            .options(selectinload(ExemptionEntryVersion.industries),
+                     joinedload(ExemptionEntryVersion.entry)))}
         items = [loaded[version_id] for version_id in ids]
     else:  # past the last page: count separately
         items = []

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import g, has_app_context
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.core.clock import local_today
@@ -48,13 +49,20 @@ def standing_of(version: ExemptionEntryVersion, source: SourceListRecord | None,
 
 
 def _source(session: Session, version: ExemptionEntryVersion) -> SourceListRecord | None:
-    """Return the version's source list, read once per request."""
+    """Return the version's source list; every source list is read once per request.
+
+    There are a handful of published lists: one query for all of them keeps a page's
+    query count the same however many entries (of however many lists) it shows.
+    """
+    if not version.source_key:
+        return None
     if not has_app_context():  # pragma: no cover - templates always have one
         return source_list_for(session, version)
-    cache: dict[str | None, SourceListRecord | None] = g.setdefault("entry_sources", {})
-    if version.source_key not in cache:
-        cache[version.source_key] = source_list_for(session, version)
-    return cache[version.source_key]
+    cache: dict[str, SourceListRecord] | None = g.get("entry_sources")
+    if cache is None:
+        cache = {record.key: record for record in session.scalars(select(SourceListRecord))}
+        g.entry_sources = cache
+    return cache.get(version.source_key)
 
 
 def entry_standing(version: ExemptionEntryVersion) -> EntryStanding:

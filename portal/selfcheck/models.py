@@ -30,6 +30,8 @@ class SelfCheck(Base):
                         "IS NOT NULL AND reference IS NOT NULL)", name="submitted_complete"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
         Index("ix_self_checks_enterprise_status", "enterprise_id", "status"),
+        # The officers' list: submitted ones, newest first, keyset-paginated.
+        Index("ix_self_checks_status_submitted_at", "status", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,6 +27,7 @@ from portal.accounts.labels import ROLE_LABELS
 from portal.accounts.models import Membership, MembershipRole
 from portal.core.clock import local_date, local_today
 from portal.core.db import utcnow
+from portal.core.formatting import moment_formatter
 from portal.core.forms import EmptyForm
 from portal.core.pdf import render_pdf
 from portal.core.permissions import Permission, can, require
@@ -50,6 +51,7 @@ from portal.selfcheck.access import load_self_check_for, register_template_predi
 from portal.selfcheck.files import store_answer_files
 from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
+from portal.selfcheck.officer import CURSOR_MESSAGE, Cursor, officer_page
 from portal.selfcheck.results import (
     answer_rows,
     build_result_view,
@@ -65,11 +67,10 @@ from portal.selfcheck.services import (
     accepted_kinds,
     band_codes_in_force,
     department_industries,
-    list_for_department,
+    has_questionnaire_for,
     list_self_checks,
     open_draft,
     parse_officer_filters,
-    questionnaire_for,
     save_section,
     section_of,
     sections_to_confirm,
@@ -121,7 +122,7 @@ def index() -> ResponseReturnValue:
     draft = open_draft(db.session, enterprise)
     # Offer to start only what can be started: an industry without a questionnaire is told
     # so here, with what it can read meanwhile, rather than after pressing "start".
-    has_questionnaire = draft is not None or questionnaire_for(db.session, enterprise) is not None
+    has_questionnaire = draft is not None or has_questionnaire_for(db.session, enterprise)
     return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
                            can_edit=can(Permission.SELFCHECK_OWN_EDIT),
                            has_questionnaire=has_questionnaire,
@@ -404,17 +405,30 @@ def result_pdf(self_check_id: int) -> ResponseReturnValue:
 @bp.get("/officer/self-checks")
 @require(Permission.SELFCHECK_DEPARTMENT_VIEW)
 def officer_list() -> ResponseReturnValue:
-    """List self-checks of the enterprises in the department's industries (read-only)."""
+    """List self-checks of the enterprises in the department's industries (read-only).
+
+    One screen of rows per page; "Next page" carries the position of the last row.
+    """
     department = current_user.department
     industries = department_industries(db.session, department.code)
     bands = band_codes_in_force(db.session)
     filters, errors = parse_officer_filters(request.args, industries=industries, towns=TOWNS,
                                             bands=bands, timezone=_timezone())
-    checks = [] if errors else list_for_department(db.session, department.code, filters)
-    return render_template("selfcheck/officer_list.html", checks=checks, errors=errors,
-                           department_obligations=obligation_codes_of_department(
-                               db.session, department.code),
-                           industries=sorted(industries), towns=TOWNS, bands=bands,
+    after = None
+    if request.args.get("after"):
+        after = Cursor.decode(request.args["after"])
+        if after is None:
+            errors["after"] = str(CURSOR_MESSAGE)
+    page = None if errors else officer_page(
+        db.session, department.code, filters, after=after,
+        obligations=obligation_codes_of_department(db.session, department.code))
+    next_args = ({**request.args.to_dict(), "after": page.next_cursor.encode()}
+                 if page is not None and page.next_cursor is not None else None)
+    return render_template("selfcheck/officer_list.html", checks=page.rows if page else [],
+                           errors=errors, next_args=next_args, first_page=after is None,
+                           first_args={k: v for k, v in request.args.items() if k != "after"},
+                           moment=moment_formatter(), industries=sorted(industries),
+                           towns=TOWNS, bands=bands,
                            guides={v.guide.slug: v for v in current_guides(db.session)},
                            args=request.args), 400 if errors else 200
 

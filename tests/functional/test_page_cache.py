@@ -1,0 +1,96 @@
+"""Public pages are cached (server-side and by validators), never personal ones (issue 13)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.core import pagecache
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.guides.models import ContentSync, IndustryGuide, IndustryGuideVersion
+from tests.conftest import _CSRF
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def cached(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """Turn the page cache on (in memory), reading the content version on every request."""
+    store = pagecache.MemoryStore()
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setitem(app.extensions, "portal_page_cache", store)
+    monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 0)
+    return store
+
+
+def _guide_title(slug: str) -> IndustryGuideVersion:
+    return db.session.scalar(select(IndustryGuideVersion).join(IndustryGuide).where(
+        IndustryGuide.slug == slug, IndustryGuideVersion.is_current.is_(True)))
+
+
+def test_a_public_page_is_kept_until_the_content_version_changes(client, real_content,
+                                                                   cached):
+    first = client.get("/guides/catering").get_data(as_text=True)
+    version = _guide_title("catering")
+    original = version.title["zh_Hans"]
+    assert original in first
+    version.title = {**version.title, "zh_Hans": "改过的标题"}
+    db.session.commit()
+    # Served from the cache: the rows changed behind the portal's back.
+    assert "改过的标题" not in client.get("/guides/catering").get_data(as_text=True)
+    # A content sync is a new content version: the page is rendered again.
+    db.session.add(ContentSync(synced_at=utcnow(), content_digest="0" * 64, summary={}))
+    db.session.commit()
+    assert "改过的标题" in client.get("/guides/catering").get_data(as_text=True)
+
+
+def test_guides_sync_empties_the_cache(app, client, real_content, cached):
+    client.get("/guides")
+    assert cached._pages
+    result = app.test_cli_runner().invoke(args=["guides", "sync"])
+    assert result.exit_code == 0, result.output
+    assert not cached._pages
+
+
+def test_public_pages_answer_304_to_their_own_validator(client, english_client,
+                                                        real_content, cached):
+    page = client.get("/exemptions")
+    etag = page.headers["ETag"]
+    assert page.headers["Cache-Control"] == "private, no-cache"
+    assert {"Cookie", "Accept-Language"} <= set(page.vary)
+    assert "Last-Modified" in page.headers
+    again = client.get("/exemptions", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    # Another visitor's copy (another CSRF token) or another language does not match.
+    assert english_client.get("/exemptions", headers={"If-None-Match": etag}).status_code == 200
+    other = client.application.test_client()
+    assert other.get("/exemptions", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(app, client, real_content,
+                                                                   cached):
+    tokens = []
+    for _ in range(2):
+        visitor = app.test_client()
+        page = visitor.get("/").get_data(as_text=True)
+        assert pagecache.CSRF_PLACEHOLDER not in page
+        token = _CSRF.search(page).group(1)
+        tokens.append(token)
+        response = visitor.post("/language", data={"csrf_token": token, "locale": "en",
+                                                   "next": "/"})
+        assert response.status_code == 302
+        assert "Home" in visitor.get("/").get_data(as_text=True)
+    assert tokens[0] != tokens[1]
+    assert all(pagecache.CSRF_PLACEHOLDER.encode() in page.body
+               for page in (entry[1] for entry in cached._pages.values()))
+
+
+def test_signed_in_pages_are_never_cached(app, client, real_content, cached):
+    app.test_client().get("/")  # an anonymous copy of the home page is kept
+    user = UserFactory(display_name="缓存测试用户")
+    db.session.commit()
+    client.sign_in(user.email)
+    page = client.get("/")
+    assert "缓存测试用户" in page.get_data(as_text=True)
+    assert "ETag" not in page.headers
+    assert page.headers["Cache-Control"] == "no-store"
