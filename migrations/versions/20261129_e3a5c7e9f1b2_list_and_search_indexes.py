@@ -2,7 +2,7 @@
 search (trigrams of the search text on PostgreSQL, with the pg_trgm extension).
 
 Revision ID: e3a5c7e9f1b2
-Revises: 9e4b2c6d1f83
+Revises: c5e7a9b1d3f2
 Create Date: 2026-11-29 05:30:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e3a5c7e9f1b2"
-down_revision = "9e4b2c6d1f83"
+down_revision = "c5e7a9b1d3f2"
 branch_labels = None
 depends_on = None
 
