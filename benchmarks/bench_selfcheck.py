@@ -136,7 +136,9 @@ def bench_page_save() -> dict:
     for n in range(220):
         data = {"csrf_token": csrf, "q-has_food_licence": "yes",
                 "q-licence_valid": "yes" if n % 2 else "no", "q-licence_displayed": "yes",
-                "q-business_licence_displayed": "yes", "q-registration_current": "yes",
+                "q-business_licence_displayed": "yes", "q-registered_name_current": "yes",
+                "q-registered_address_current": "yes", "q-registered_scope_current": "yes",
+                "q-registered_representative_current": "yes",
                 "q-licence_expiry": "2027-06-30"}
         begin = time.perf_counter()
         response = client.post(path, data=data)
