@@ -2,7 +2,7 @@
 
 from portal.accounts import models as accounts_models
 from portal.auth import models as auth_models
-from portal.core import audit
+from portal.core import audit, numbering
 from portal.core.db import Base
 from portal.core.storage import models as storage_models
 from portal.guides import models as guides_models
@@ -11,4 +11,4 @@ from portal.selfcheck import models as selfcheck_models
 metadata = Base.metadata
 
 __all__ = ["accounts_models", "audit", "auth_models", "guides_models", "metadata",
-           "selfcheck_models", "storage_models"]
+           "numbering", "selfcheck_models", "storage_models"]
