@@ -23,10 +23,10 @@ from __future__ import annotations
 import logging
 import re
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, String, UniqueConstraint, update
+from sqlalchemy import CheckConstraint, Enum, String, Table, UniqueConstraint, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -145,7 +145,7 @@ def next_document_number(session: Session, *, authority: str, doc_type: Document
     doc_type = DocumentType(doc_type)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"year out of range: {year}")
-    table = DocumentCounter.__table__
+    table = cast(Table, DocumentCounter.__table__)
     key = {"authority": authority, "doc_type": doc_type, "year": year}
     conflict_key = ["authority", "doc_type", "year"]
     if session.get_bind().dialect.name == "postgresql":
