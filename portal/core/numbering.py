@@ -14,8 +14,10 @@ commit: the lock serialises every grant of the same authority, type and year.
 On PostgreSQL, ``INSERT … ON CONFLICT DO NOTHING`` creates a missing counter without
 racing, and ``UPDATE … RETURNING`` takes the row lock and the number in one statement
 (READ COMMITTED re-reads the row once the lock is free). On SQLite (development and
-tests only) the same statements take the database's write lock, which also lasts
-until the transaction ends.
+tests only; ``portal.core.db`` opens deferred transactions) the INSERT takes the
+database's write lock, which lasts until the transaction ends, and other writers wait
+for it up to the busy timeout (5 s); one that had only read before may be refused
+("database is locked") rather than wait, which rolls it back and costs no number.
 """
 
 from __future__ import annotations
