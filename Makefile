@@ -60,6 +60,7 @@ bench: translations
 	psql -h 127.0.0.1 -U postgres -d test -qc "CREATE DATABASE portal_bench" 2>/dev/null || true
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_guides
 	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.bench_selfcheck
+	BENCH_DATABASE_URL=$(BENCH_PG) $(BIN)/python -m benchmarks.numbering_concurrency --record
 
 # Load test under gunicorn against a bare Flask + Jinja ceiling page, on generated data
 # in PostgreSQL (database portal_bench, emptied) → benchmarks/REPORT.md. Needs wrk and Redis.

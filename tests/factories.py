@@ -44,8 +44,14 @@ class DepartmentFactory(_Base):
     code = factory.Sequence(lambda n: f"department_{n}")
     name_zh_hans = factory.Sequence(lambda n: f"测试执法局{n}")
     name_en = factory.Sequence(lambda n: f"Test Enforcement Bureau {n}")
-    short_name = factory.Sequence(lambda n: f"穗南测{n}")
+    #: Chinese characters only, as a short name in a document number must be (穗南测一二).
+    short_name = factory.Sequence(lambda n: "穗南测" + "".join("零一二三四五六七八九"[int(digit)]
+                                                             for digit in str(n)))
     created_at = factory.LazyFunction(utcnow)
+
+    class Params:
+        #: An administrator has confirmed the short name: its decisions can be numbered.
+        confirmed = factory.Trait(short_name_confirmed=True)
 
 
 class EnterpriseFactory(_Base):

@@ -19,7 +19,12 @@ from portal.accounts.models import (
     User,
     UserKind,
 )
-from portal.accounts.services import DEMO_EMAIL_DOMAIN, create_department, create_staff_user
+from portal.accounts.services import (
+    DEMO_EMAIL_DOMAIN,
+    create_department,
+    create_staff_user,
+    set_department_short_name,
+)
 from portal.core.audit import record_event
 from portal.core.identifiers import make_uscc
 from portal.core.security import hash_password
@@ -33,6 +38,9 @@ DEPARTMENTS = (
     ("comprehensive_enforcement", "广州市南沙区综合行政执法局",
      "Nansha District Comprehensive Administrative Law Enforcement Bureau", ""),
 )
+
+#: Short names an administrator would confirm: only 穗南市监 is sourced (DOMAIN.md §6).
+CONFIRMED_SHORT_NAMES = {"market_regulation": "穗南市监"}
 
 ENTERPRISES = (
     # key, organisation-code base, name, industry, town, address, legal representative
@@ -87,6 +95,10 @@ def load_demo_data(session: Session, *, password: str,
             department = create_department(session, code=code, name_zh_hans=name_zh,
                                            name_en=name_en, short_name=short, actor=None,
                                            now=now)
+        if code in CONFIRMED_SHORT_NAMES and not department.short_name_confirmed:
+            set_department_short_name(session, department, short_name=CONFIRMED_SHORT_NAMES[code],
+                                      confirmed=True, actor=None, actor_label="demo loader",
+                                      now=now)
         departments[code] = department
 
     enterprises: dict[str, Enterprise] = {}

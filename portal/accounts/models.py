@@ -64,8 +64,11 @@ class Department(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     #: Written Traditional name; generated with OpenCC when empty.
     name_zh_hant: Mapped[str | None] = mapped_column(String(100))
-    #: Short name used in document numbers (穗南市监).
+    #: Short name used in document numbers (穗南市监); "" when none is known.
     short_name: Mapped[str] = mapped_column(String(20))
+    #: Whether an administrator has confirmed ``short_name`` as the department's own:
+    #: documents are numbered only then (content sync never sets it).
+    short_name_confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def name(self, locale: str) -> str:

@@ -30,6 +30,7 @@ from portal.accounts.workflow import MEMBERSHIP_WORKFLOW
 from portal.core.audit import record_event
 from portal.core.errors import DomainError
 from portal.core.identifiers import validate_uscc
+from portal.core.numbering import AUTHORITY_PATTERN
 from portal.core.reference import class_choices, needs_industry_class
 from portal.core.security import hash_password, verify_password
 
@@ -465,6 +466,40 @@ def create_department(session: Session, *, code: str, name_zh_hans: str, name_en
                  object_id=department.id, actor=actor,
                  actor_label=None if actor else "system", details={"code": code}, now=now)
     return department
+
+
+def set_department_short_name(session: Session, department: Department, *, short_name: str,
+                              confirmed: bool, actor: User | None, now: dt.datetime,
+                              actor_label: str | None = None) -> None:
+    """Set the short name of ``department``'s document numbers and whether it is confirmed.
+
+    Only an administrator (or the demo loader) confirms a short name; documents are
+    numbered only under a confirmed one.
+
+    :raises AccountError: the short name is not Chinese characters, or another
+        department has already confirmed it (their numbers would share one sequence).
+    """
+    short_name = short_name.strip()
+    if (short_name or confirmed) and not AUTHORITY_PATTERN.fullmatch(short_name):
+        raise AccountError(_l("Enter the short name as 2 to 20 Chinese characters, "
+                              "e.g. 穗南市监."), field="short_name")
+    if confirmed and session.scalar(select(Department.id).where(
+            Department.short_name == short_name, Department.short_name_confirmed.is_(True),
+            Department.id != department.id)):
+        raise AccountError(_l("Another department has already confirmed this short name."),
+                           field="short_name")
+    before = (department.short_name, department.short_name_confirmed)
+    if before == (short_name, confirmed):
+        return
+    department.short_name, department.short_name_confirmed = short_name, confirmed
+    record_event(session, action="department.short_name_set", object_type="department",
+                 object_id=department.id, actor=actor,
+                 actor_label=actor_label if actor is None else None,
+                 from_state="confirmed" if before[1] else "unconfirmed",
+                 to_state="confirmed" if confirmed else "unconfirmed",
+                 details={"from": before[0], "to": short_name}, now=now)
+    logger.info("short name of department %s set to %r (confirmed: %s) by %s",
+                department.code, short_name, confirmed, actor.id if actor else actor_label)
 
 
 def list_departments(session: Session) -> list[Department]:

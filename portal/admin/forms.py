@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.accounts.models import UserKind
@@ -67,3 +75,18 @@ class DepartmentForm(FlaskForm):
         validators=[DataRequired(_l("Enter the short name")),
                     Length(max=20, message=_l("The short name must be 20 characters or "
                                               "fewer"))])
+
+
+class DepartmentShortNameForm(FlaskForm):
+    """Set and confirm the short name of a department's document numbers."""
+
+    short_name = StringField(
+        _l("Short name for document numbers"),
+        description=_l("The department's own short name, as in its documents: Chinese "
+                       "characters, e.g. 穗南市监."),
+        validators=[Optional(),
+                    Length(max=20, message=_l("The short name must be 20 characters or "
+                                              "fewer"))])
+    confirmed = BooleanField(
+        _l("I confirm that this is the department's short name in its document numbers"),
+        description=_l("Numbered decisions can be issued only under a confirmed short name."))

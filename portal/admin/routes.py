@@ -16,9 +16,10 @@ from portal.accounts.services import (
     create_department,
     create_staff_user,
     list_departments,
+    set_department_short_name,
     set_user_active,
 )
-from portal.admin.forms import DepartmentForm, StaffUserForm
+from portal.admin.forms import DepartmentForm, DepartmentShortNameForm, StaffUserForm
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.core.errors import show_beside_field
@@ -122,6 +123,32 @@ def departments() -> ResponseReturnValue:
             return redirect(url_for("admin.departments"))
     return render_template("admin/departments.html", form=form,
                            departments=list_departments(db.session))
+
+
+@bp.route("/departments/<int:department_id>/short-name", methods=["GET", "POST"])
+@require(Permission.ADMIN_DEPARTMENTS_MANAGE)
+def department_short_name(department_id: int) -> ResponseReturnValue:
+    """Set and confirm the short name of a department's document numbers."""
+    department = db.session.get(Department, department_id)
+    if department is None:
+        abort(404)
+    form = DepartmentShortNameForm(
+        data=None if request.method == "POST" else {
+            "short_name": department.short_name, "confirmed": department.short_name_confirmed})
+    if form.validate_on_submit():
+        try:
+            set_department_short_name(db.session, department, short_name=form.short_name.data,
+                                      confirmed=form.confirmed.data, actor=current_user,
+                                      now=utcnow())
+        except AccountError as error:
+            show_beside_field(form, error, default_field="short_name")
+        else:
+            db.session.commit()
+            flash(_("Short name of %(name)s saved.", name=department.name(str(get_locale()))),
+                  "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/department_short_name.html", form=form,
+                           department=department)
 
 
 @bp.get("/content")

@@ -137,7 +137,10 @@ def _sync_departments(session: Session, content: Content, report: SyncReport) ->
             report.add("departments", "created")
             continue
         changed = any(getattr(row, key) != value for key, value in values.items())
-        if department.short_name and row.short_name != department.short_name:
+        # Content proposes a short name; it never confirms one, nor replaces the one
+        # an administrator confirmed (numbered decisions depend on it).
+        if (department.short_name and not row.short_name_confirmed
+                and row.short_name != department.short_name):
             row.short_name, changed = department.short_name, True
         for key, value in values.items():
             setattr(row, key, value)

@@ -81,14 +81,15 @@ def test_a_form_refusal_stays_beside_its_field(english_client, world):
 
 
 def test_every_domain_error_class_has_a_user_message_and_a_status():
-    from portal.core import workflow
+    from portal.core import numbering, workflow
     from portal.selfcheck import services as selfcheck_services
 
     errors = [account_services.AccountError("x"), account_services.SignInFailed("x"),
               selfcheck_services.NoQuestionnaire(), selfcheck_services.TamperedPost(),
               selfcheck_services.Incomplete(("q",)), selfcheck_services.AlreadySubmitted(),
               workflow.InvalidTransition(), workflow.TransitionForbidden(),
-              workflow.StaleObject(), workflow.ConcurrentUpdate()]
+              workflow.StaleObject(), workflow.ConcurrentUpdate(),
+              numbering.ShortNameNotConfirmed()]
     for error in errors:
         assert isinstance(error, DomainError)
         assert 400 <= error.status_code < 500

@@ -300,6 +300,13 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
         data=lambda w: {"code": "matrix_bureau", "name_zh_hans": "区矩阵测试局",
                         "name_en": "District matrix bureau", "short_name": "穗南矩"},
         state=lambda w: _count(Department)),
+    ("admin.department_short_name", "GET"): Rule(
+        "GET", lambda w: f"/admin/departments/{w.department.id}/short-name", ADMIN),
+    ("admin.department_short_name", "POST"): Rule(
+        "POST", lambda w: f"/admin/departments/{w.department.id}/short-name", ADMIN,
+        data=lambda w: {"short_name": "穗南矩", "confirmed": "y"},
+        state=lambda w: sorted(db.session.execute(
+            select(Department.short_name, Department.short_name_confirmed)).all())),
     ("admin.audit", "GET"): Rule("GET", lambda w: "/admin/audit", ADMIN),
     ("admin.content", "GET"): Rule("GET", lambda w: "/admin/content", ADMIN),
     ("guides.index", "GET"): Rule("GET", lambda w: "/guides", EVERYONE),
