@@ -66,6 +66,8 @@ def test_demo_load_adds_cases_in_every_status_once_with_real_evidence(app, clien
     assert _count(Case) == cases and _count(EvidenceFile) == len(files)
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(
         AuditEvent.action.like("case.%"))) == events
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
     client.sign_in("officer-market@demo.nansha.invalid", app.config["DEMO_PASSWORD"])
     page = client.get("/officer/cases")
     assert page.status_code == 200
