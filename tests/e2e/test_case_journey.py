@@ -200,3 +200,7 @@ def test_case_from_a_finding_to_rectified_both_sides(page, axe, browser, live_se
         assert page.url.endswith(case_url)
         axe.check(page, name)
     expect(page.locator("html")).to_have_attribute("lang", re.compile("zh-Hant"))
+    # The choice is kept for the user: give the demo enterprise back its default language.
+    with page.expect_navigation():
+        page.locator('.language-switcher__option[value="zh_Hans_CN"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans-CN")
