@@ -10,7 +10,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations migrate guides demo lint e2e bench bench-load clean
+.PHONY: run test install translations migrate guides demo lint e2e bench bench-load bench-cases clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ bench-load: translations
 	psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE portal_bench" 2>/dev/null || true
 	$(BIN)/python -m benchmarks.load --database-url $(BENCH_PG) --redis-url $(BENCH_REDIS) \
 		--preset $(BENCH_PRESET)
+
+# 1,000,000 cases in PostgreSQL (database portal_bench_cases, created and dropped): the
+# officer queue's p50/p95 per filter, and EXPLAIN ANALYZE in benchmarks/results/.
+bench-cases:
+	$(BIN)/python -m benchmarks.case_queue
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from portal.accounts.demo import load_demo_data
 from portal.accounts.models import Department, UserKind
 from portal.accounts.services import AccountError, create_staff_user
+from portal.cases.demo import load_demo_cases
 from portal.config import load_config
 from portal.core import i18n_tools, migrations, pagecache
 from portal.core.audit import chain_head, contains_head, verify_chain
@@ -36,6 +37,7 @@ from portal.core.storage import (
     EVIDENCE_KINDS,
     UploadRefused,
     accept_upload,
+    evidence_case_max_bytes,
     evidence_max_bytes,
     get_storage,
     refusal_message,
@@ -125,13 +127,17 @@ def db_current() -> None:
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Create demonstration enterprises and accounts (idempotent; never in production)."""
+    """Create demonstration enterprises, accounts and cases (idempotent; never in production)."""
     if current_app.config["ENV"] == "production":
         click.echo("Refused: demo data is never loaded when PORTAL_ENV=production.", err=True)
         sys.exit(2)
     accounts = load_demo_data(db.session, password=current_app.config["DEMO_PASSWORD"],
                               now=utcnow())
+    cases = load_demo_cases(db.session, get_storage(), today=local_today(), now=utcnow(),
+                            review_working_days=current_app.config["CASE_REVIEW_WORKING_DAYS"],
+                            max_case_bytes=evidence_case_max_bytes())
     db.session.commit()
+    click.echo(f"Demo rectification cases added: {cases}.")
     click.echo("Demo accounts (password for all: "
                f"{current_app.config['DEMO_PASSWORD']}):")
     for label, email in accounts:

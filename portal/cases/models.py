@@ -56,6 +56,10 @@ class Case(Base):
         CheckConstraint("origin != 'finding' OR finding_id IS NOT NULL", name="finding_given"),
         # The officer queue: a department's cases by the date the next step is due.
         Index("ix_cases_queue", "department_code", "action_due", "id"),
+        # The queue filtered by industry (and town): a rare pair must not scan the
+        # whole department (benchmarks/case_queue.py, 1,000,000 cases).
+        Index("ix_cases_queue_place", "department_code", "industry_code", "town",
+              "action_due", "id"),
         Index("ix_cases_enterprise", "enterprise_id", "status"),
     )
 

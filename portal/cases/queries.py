@@ -111,8 +111,11 @@ def department_queue(session: Session, department_code: str, filters: QueueFilte
             query = query.where(Case.action_due <= add_working_days(
                 today, filters.due_within).date)
         if filters.after_due is not None and filters.after_id:
-            query = query.where(or_(Case.action_due > filters.after_due, and_(
-                Case.action_due == filters.after_due, Case.id > filters.after_id)))
+            # The first condition repeats what the second implies so that the index
+            # scan starts at the cursor instead of filtering every earlier row.
+            query = query.where(Case.action_due >= filters.after_due, or_(
+                Case.action_due > filters.after_due, and_(
+                    Case.action_due == filters.after_due, Case.id > filters.after_id)))
         query = query.order_by(Case.action_due, Case.id)
     rows = list(session.execute(query.limit(page_size + 1)))
     next_filters = None

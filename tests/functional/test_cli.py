@@ -42,6 +42,42 @@ def test_demo_load_is_idempotent_and_every_account_signs_in(app, client):
         client.submit("/sign-out", token_from="/account")
 
 
+def test_demo_load_adds_cases_in_every_status_once_with_real_evidence(app, client):
+    from portal.cases.models import Case, CaseStatus, EvidenceFile
+    from portal.core.storage import get_storage
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    statuses = set(db.session.scalars(select(Case.status)))
+    assert statuses == set(CaseStatus)
+    cases = _count(Case)
+    files = db.session.scalars(select(EvidenceFile)).all()
+    events = db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action.like("case.%")))
+    # every case with a report has evidence, stored under its digest and readable
+    reported = set(db.session.scalars(select(Case.id).where(Case.status != CaseStatus.OPEN)))
+    assert reported and reported <= {row.case_id for row in files}
+    with app.app_context(), get_storage().open(files[0].sha256) as stream:
+        assert stream.read(8) in (b"\x89PNG\r\n\x1a\n", b"%PDF-1.3", b"%PDF-1.4")
+    assert all(case.reference and case.reference.startswith("ZG")
+               for case in db.session.scalars(select(Case)))
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code == 0 and "cases added: 0" in again.output
+    assert _count(Case) == cases and _count(EvidenceFile) == len(files)
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action.like("case.%"))) == events
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+    client.sign_in("officer-market@demo.nansha.invalid", app.config["DEMO_PASSWORD"])
+    page = client.get("/officer/cases")
+    assert page.status_code == 200
+    market = db.session.scalars(select(Case).where(
+        Case.department_code == "market_regulation", Case.action_due.is_not(None))).all()
+    assert len(market) >= 3
+    text = page.get_data(as_text=True)
+    assert all(case.reference in text for case in market)
+
+
 def test_demo_load_is_refused_in_production(app, monkeypatch):
     monkeypatch.setitem(app.config, "ENV", "production")
     result = app.test_cli_runner().invoke(args=["demo", "load"])
