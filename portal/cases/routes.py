@@ -138,6 +138,23 @@ def _department_officers(case: Case) -> list[User]:
                User.is_active.is_(True)).order_by(User.display_name)))
 
 
+def case_texts(case: Case) -> tuple[str, str]:
+    """Return what is wrong and what must be done, in the reader's language if known.
+
+    A case opened from a finding reads them from the finding (stored by language at
+    submission); any other case shows the text as it was written.
+    """
+    finding = db.session.get(Finding, case.finding_id) if case.finding_id else None
+    if finding is None:
+        return case.problem, case.requirement
+    locale = str(get_locale())
+    texts = problem_texts(finding.self_check).get((finding.question_id,
+                                                   finding.obligation_code))
+    problem = localized(texts, locale)[0] if texts else case.problem
+    requirement = localized(finding.action, locale)[0] if finding.action else case.requirement
+    return problem, requirement
+
+
 def _render_case(case: Case, *, review: ReviewForm | None = None,
                  closing: ClosingForm | None = None, status: int = 200) -> ResponseReturnValue:
     actions = {rule.action for rule in CASE_WORKFLOW.allowed(case, current_user)}
@@ -145,7 +162,8 @@ def _render_case(case: Case, *, review: ReviewForm | None = None,
     officer = may(current_user, case, "decide", **acting)
     version = {"version": case.version}
     return render_template(
-        "cases/case.html", case=case, days_left=_days_left(case), timeline=_timeline(case),
+        "cases/case.html", case=case, texts=case_texts(case), days_left=_days_left(case),
+        timeline=_timeline(case),
         who=_who, actions=actions, officer=officer,
         department=_department_name(case.department_code),
         review=review or ReviewForm(data=version), closing=closing or ClosingForm(data=version),
@@ -302,7 +320,7 @@ def report(case_id: int) -> ResponseReturnValue:
                 close_all(uploads)
     if problems:
         form.evidence.errors = list(problems)
-    return render_template("cases/report.html", case=case, form=form,
+    return render_template("cases/report.html", case=case, form=form, texts=case_texts(case),
                            commitment=_commitment_text(),
                            max_mb=max_file_bytes() // 2**20), (
         400 if request.method == "POST" else 200)

@@ -345,3 +345,24 @@ def test_an_upload_to_a_closed_case_is_refused(client, world, opened):
     assert response.status_code == 302
     assert _files(opened) == files_before
     assert reload(opened).status == CaseStatus.RECTIFIED
+
+
+def test_a_case_from_a_finding_reads_in_the_readers_language(client, english_client, world):
+    record = ObligationRecord(code="t-01", industry="testing")
+    db.session.add(record)
+    db.session.flush()
+    db.session.add(ObligationVersion(obligation_id=record.id, version_no=1, is_current=True,
+                                     digest="0" * 64, title={"zh_Hans": "持证"},
+                                     description={"zh_Hans": "持证"}, legal_basis=[],
+                                     department=world.department.code, severity="high"))
+    db.session.commit()
+    finding = world.submitted.findings[0]
+    client.sign_in(world.enterprise_member.email)
+    client.submit(f"/self-checks/{world.submitted.id}/findings/{finding.id}/case",
+                  token_from=f"/self-checks/{world.submitted.id}/result")
+    case = db.session.scalar(select(Case).where(Case.finding_id == finding.id))
+    assert (case.problem, case.requirement) == ("未持证经营", "办理许可证")
+    english_client.sign_in(world.officer.email)
+    page = english_client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Not licensed" in page and "Get a licence" in page
+    assert "未持证经营" not in page
