@@ -17,6 +17,10 @@ from portal.extensions import db
 
 NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
 
+#: One worker runs every test with a local SMTP server: a free port found by one test
+#: must not be taken by another running at the same time.
+pytestmark = pytest.mark.xdist_group("smtp")
+
 
 class Collector:
     """An SMTP handler that keeps every message it accepts."""

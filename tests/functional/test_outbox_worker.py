@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy.orm import Session
 
 from portal.config import PROJECT_ROOT
@@ -15,6 +16,10 @@ from portal.core import migrations
 from portal.core.db import make_engine, utcnow
 from portal.core.outbox import enqueue_mail
 from tests.functional.test_outbox_smtp import _free_port, _start_server
+
+#: One worker runs every test with a local SMTP server: a free port found by one test
+#: must not be taken by another running at the same time.
+pytestmark = pytest.mark.xdist_group("smtp")
 
 
 def _wait_for(condition, timeout: float = 60) -> bool:  # type: ignore[no-untyped-def]
@@ -24,6 +29,14 @@ def _wait_for(condition, timeout: float = 60) -> bool:  # type: ignore[no-untype
             return True
         time.sleep(0.1)
     return False
+
+
+def _exited_with(worker: subprocess.Popen[str]) -> str:
+    """Return why the worker stopped, if it did (for the failure message)."""
+    if worker.poll() is None:
+        return "the worker is still running"
+    _stdout, stderr = worker.communicate(timeout=5)
+    return f"the worker exited with {worker.returncode}: {stderr[-3000:]}"
 
 
 def test_the_watching_worker_sends_new_messages_and_stops_on_sigterm(tmp_path):
@@ -53,7 +66,9 @@ def test_the_watching_worker_sends_new_messages_and_stops_on_sigterm(tmp_path):
 
         assert _wait_for(lambda: recipients() == ["first@example.cn"]), recipients()
         enqueue("second@example.cn")  # queued while the worker sleeps
-        assert _wait_for(lambda: recipients() == ["first@example.cn", "second@example.cn"])
+        sent_both = _wait_for(lambda: recipients() == ["first@example.cn", "second@example.cn"],
+                              timeout=120)
+        assert sent_both, (recipients(), _exited_with(worker))
         worker.send_signal(signal.SIGTERM)
         stdout, stderr = worker.communicate(timeout=30)
         assert worker.returncode == 0, stderr[-3000:]
