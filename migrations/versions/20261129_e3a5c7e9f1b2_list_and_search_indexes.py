@@ -25,7 +25,11 @@ def upgrade() -> None:
         return
     # pg_trgm is a trusted extension: the database's owner may create it. It lives in one
     # schema per database (public unless a DBA put it elsewhere), so the operator class
-    # is named with its schema: the portal's own schema need not be that one.
+    # is named with its schema: the portal's own schema need not be that one. Migrations
+    # of several schemas may run at once (one per test worker, or two instances starting):
+    # an advisory lock, held to the end of this transaction, lets one create it and the
+    # others see it, instead of all checking first and all creating it.
+    bind.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('portal:create pg_trgm'))"))
     schema = bind.scalar(sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension "
                                  "WHERE extname = 'pg_trgm'"))
     if schema is None:
