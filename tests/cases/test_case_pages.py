@@ -163,8 +163,7 @@ def test_a_stale_form_is_told_and_overwrites_nothing(client, world, opened, app)
                              {"decision": "find_not_rectified", "reasons": "未整改",
                               "version": seen}, token_from=f"/cases/{opened.id}",
                              follow_redirects=True)
-    assert "在您查看期间，其他人修改了这条记录" in response.get_data(as_text=True) or \
-        "其他人" in response.get_data(as_text=True)
+    assert "在您查看期间，其他人已修改此记录" in response.get_data(as_text=True)
     case = reload(opened)
     assert case.status == CaseStatus.RECTIFIED and case.conclusion == ""
 
