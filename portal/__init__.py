@@ -37,6 +37,7 @@ from portal.core.security import configure_hasher, register_security_headers
 from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
 from portal.errors import register as register_errors
+from portal.exemptions.services import referenced_digests as exemption_file_references
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
 from portal.guides.queries import content_version
@@ -127,6 +128,7 @@ def register_storage(app: Flask) -> None:
     init_storage(app)
     register_reference("self-check answers", selfcheck_file_references)
     register_reference("case evidence", case_file_references)
+    register_reference("exemption application files", exemption_file_references)
 
 
 def configure_i18n(app: Flask) -> None:

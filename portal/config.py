@@ -32,6 +32,10 @@ def _str(value: str) -> str:
     return value
 
 
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configuration key, its development default and its meaning."""
@@ -139,6 +143,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CASE_REVIEW_WORKING_DAYS", 5,
             "Working days an officer has to review a rectification report (the review clock "
             "stops while a supplement is awaited).", int),
+    Setting("EXEMPTION_REVIEW_WORKING_DAYS", 10,
+            "Working days an officer has to decide an exemption application (the clock stops "
+            "while a supplement is awaited).", int),
+    Setting("EXEMPTION_DEFENCE_WORKING_DAYS", 5,
+            "Working days an enterprise has to state its case and defend (陈述、申辩) after a "
+            "refusal is proposed (Administrative Penalty Law Arts. 44, 45).", int),
+    Setting("EXEMPTION_LEGAL_REVIEW_GROUNDS", ["art33_1_first_violation"],
+            "Comma-separated legal grounds whose decisions always go to legal review "
+            "(法制审核, Art. 58): by default the discretionary first-violation ground.",
+            _list),
+    Setting("EXEMPTION_LEGAL_REVIEW_ENTRIES", [],
+            "Comma-separated exemption entry keys whose decisions always go to legal review.",
+            _list),
+    Setting("EXEMPTION_LEGAL_REVIEW_DEPARTMENTS", [],
+            "Comma-separated department codes all of whose exemption decisions go to legal "
+            "review.", _list),
+    Setting("EXEMPTION_LEGAL_REVIEW_FINE_YUAN", 10000,
+            "A mitigated or lenient penalty of at least this fine (yuan) goes to legal "
+            "review.", int),
+    Setting("DISCLOSURE_DELAY_WORKING_DAYS", 7,
+            "Working days after issue at which a granted decision is published at /decisions "
+            "(at most 7: practice of 行政执法公示).", int),
     Setting("PROXY_COUNT", 0,
             "Number of trusted reverse proxies in front of the app (X-Forwarded-* headers).",
             int),
@@ -189,6 +215,11 @@ def validate(config: Mapping[str, Any]) -> None:
     if config["STORAGE_SWEEP_GRACE_HOURS"] < 1:
         raise ConfigError("PORTAL_STORAGE_SWEEP_GRACE_HOURS must be at least 1")
     _validate_upload_limits(config)
+    if not 0 <= config["DISCLOSURE_DELAY_WORKING_DAYS"] <= 7:
+        raise ConfigError("PORTAL_DISCLOSURE_DELAY_WORKING_DAYS must be between 0 and 7")
+    for name in ("EXEMPTION_REVIEW_WORKING_DAYS", "EXEMPTION_DEFENCE_WORKING_DAYS"):
+        if not 1 <= config[name] <= 90:
+            raise ConfigError(f"PORTAL_{name} must be between 1 and 90")
     if env != "production":
         return
     problems = production_problems(config)

@@ -124,7 +124,10 @@ def make_guide(slug: str = "testing", *, divisions: tuple[str, ...] = ("62",),
 
 def make_entry(key: str = "test-01", *, industry: str = "testing",
                list_type: str = "no_penalty", ground: str = "art33_1_minor",
-               conditions: list[dict[str, Any]] | None = None):
+               conditions: list[dict[str, Any]] | None = None,
+               department: str = "market_regulation",
+               effective_from: dt.date | None = None, effective_until: dt.date | None = None,
+               extra: dict[str, Any] | None = None):
     """Create a current exemption entry with one version."""
     from portal.guides.models import (
         ExemptionEntryIndustry,
@@ -143,11 +146,14 @@ def make_entry(key: str = "test-01", *, industry: str = "testing",
         "legal_ground": [], "conditions": conditions if conditions is not None else [
             {"type": "no_harm"}, {"type": "corrected_on_the_spot"}],
         "follow_up_measures": ["education"], "exempt_again": False, "obligations": ["t-01"],
-        "effective_from": None, "effective_until": None,
+        "effective_from": effective_from.isoformat() if effective_from else None,
+        "effective_until": effective_until.isoformat() if effective_until else None,
+        **(extra or {}),
     }
     version = ExemptionEntryVersion(
         entry_id=record.id, version_no=1, digest="1" * 64, list_type=list_type,
-        department="market_regulation", industry=industry, title_search="未明码标价",
+        department=department, industry=industry, title_search="未明码标价",
+        effective_from=effective_from, effective_until=effective_until,
         search_text="未明码标价 prices not marked", data=data)
     version.industries = [ExemptionEntryIndustry(industry=industry)]
     db.session.add(version)

@@ -97,6 +97,10 @@ class Enterprise(Base):
     legal_representative: Mapped[str] = mapped_column(String(100))
     contact_mobile: Mapped[str] = mapped_column(String(20))
     contact_email: Mapped[str] = mapped_column(String(254))
+    #: Last day on the supervision white list (白名单, DOMAIN.md §5), if it is on it.
+    white_listed_until: Mapped[dt.date | None] = mapped_column(Date)
+    #: Last day of an observation period (观察期) for a new business model, if any.
+    observation_until: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: Optimistic-lock version, bumped on every change.
     version: Mapped[int] = mapped_column(default=1)

@@ -44,6 +44,11 @@ class Permission(StrEnum):
     ENTERPRISE_MEMBERS_VIEW = "enterprise:members:view"
     ENTERPRISE_PROFILE_EDIT = "enterprise:profile:edit"
     ENTERPRISE_PROFILE_VIEW = "enterprise:profile:view"
+    EXEMPTION_DEPARTMENT_DECIDE = "exemption:department:decide"
+    EXEMPTION_DEPARTMENT_REVIEW = "exemption:department:review"
+    EXEMPTION_DEPARTMENT_VIEW = "exemption:department:view"
+    EXEMPTION_OWN_EDIT = "exemption:own:edit"
+    EXEMPTION_OWN_VIEW = "exemption:own:view"
     SELFCHECK_DEPARTMENT_VIEW = "selfcheck:department:view"
     SELFCHECK_OWN_EDIT = "selfcheck:own:edit"
     SELFCHECK_OWN_VIEW = "selfcheck:own:view"
@@ -54,11 +59,14 @@ _ENTERPRISE_ACTING = {
     Permission.CASE_OWN_EDIT,
     Permission.CASE_OWN_VIEW,
     Permission.ENTERPRISE_PROFILE_VIEW,
+    Permission.EXEMPTION_OWN_EDIT,
+    Permission.EXEMPTION_OWN_VIEW,
     Permission.SELFCHECK_OWN_EDIT,
     Permission.SELFCHECK_OWN_VIEW,
 }
 _ENTERPRISE_STAFF = _ENTERPRISE_ACTING | {Permission.ENTERPRISE_MEMBERS_VIEW}
-_OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW, Permission.CASE_DEPARTMENT_VIEW}
+_OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW, Permission.CASE_DEPARTMENT_VIEW,
+             Permission.EXEMPTION_DEPARTMENT_VIEW}
 
 #: The single source of who may do what.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -67,9 +75,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ENTERPRISE_MEMBER: frozenset(_ENTERPRISE_STAFF),
     # An agent (授权委托) acts for the enterprise but does not see its staff list.
     Role.ENTERPRISE_AGENT: frozenset(_ENTERPRISE_ACTING),
-    # Officers order corrections and review them; legal reviewers read cases.
-    Role.OFFICER: frozenset(_OFFICERS | {Permission.CASE_DEPARTMENT_DECIDE}),
-    Role.LEGAL_REVIEWER: frozenset(_OFFICERS),
+    # Officers order corrections, review them and decide exemptions; legal reviewers
+    # read cases and review proposed exemption decisions (never their own: the
+    # workflow's guard and a database constraint see to that).
+    Role.OFFICER: frozenset(_OFFICERS | {Permission.CASE_DEPARTMENT_DECIDE,
+                                         Permission.EXEMPTION_DEPARTMENT_DECIDE}),
+    Role.LEGAL_REVIEWER: frozenset(_OFFICERS | {Permission.EXEMPTION_DEPARTMENT_REVIEW}),
     Role.ADMIN: frozenset({
         Permission.ADMIN_AUDIT_VIEW,
         Permission.ADMIN_CONTENT_VIEW,

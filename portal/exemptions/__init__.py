@@ -1,0 +1,1 @@
+"""Exemption applications and decisions (免罚申请与决定): models, rules and services."""
