@@ -36,7 +36,9 @@ from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_re
 from portal.core.security import configure_hasher, register_security_headers
 from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
+from portal.disclosure.routes import bp as disclosure_bp
 from portal.errors import register as register_errors
+from portal.exemptions.routes import bp as exemptions_bp
 from portal.exemptions.services import referenced_digests as exemption_file_references
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
@@ -44,6 +46,7 @@ from portal.guides.queries import content_version
 from portal.guides.routes import bp as guides_bp
 from portal.main import bp as main_bp
 from portal.notifications import bp as notifications_bp
+from portal.review.routes import bp as review_bp
 from portal.selfcheck.files import referenced_digests as selfcheck_file_references
 from portal.selfcheck.routes import bp as selfcheck_bp
 
@@ -167,7 +170,8 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint explicitly."""
     for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp,
-                      selfcheck_bp, cases_bp, notifications_bp):
+                      selfcheck_bp, cases_bp, notifications_bp, exemptions_bp, review_bp,
+                      disclosure_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,1 @@
+"""Public disclosure of decisions (行政执法公示) and their verification by code."""

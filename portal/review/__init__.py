@@ -1,0 +1,1 @@
+"""Officers' verification, decisions and legal review of exemption applications."""
