@@ -45,6 +45,7 @@ from portal.guides.api import bp as api_bp
 from portal.guides.queries import content_version
 from portal.guides.routes import bp as guides_bp
 from portal.main import bp as main_bp
+from portal.main.routes import SESSIONLESS_ENDPOINTS
 from portal.notifications import bp as notifications_bp
 from portal.review.routes import bp as review_bp
 from portal.selfcheck.files import referenced_digests as selfcheck_file_references
@@ -146,15 +147,16 @@ def register_request_hooks(app: Flask) -> None:
     def start_request() -> None:
         g.request_id = new_request_id(request.headers.get("X-Request-ID"))
         reject_nul_bytes()
-        if request.endpoint == "static":
-            return  # static files need neither a session nor a role
+        if request.endpoint == "static" or request.endpoint in SESSIONLESS_ENDPOINTS:
+            return  # static files and probes need neither a session nor a role
         session.permanent = True
         resolve_acting_role()
 
     @app.after_request
     def finish_request(response):  # type: ignore[no-untyped-def]
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        if request.endpoint != "static" and current_user.is_authenticated:
+        if (request.endpoint != "static" and request.endpoint not in SESSIONLESS_ENDPOINTS
+                and current_user.is_authenticated):
             # Pages of a signed-in user must not be kept by shared caches or the back button.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -1,5 +1,5 @@
 """The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage,
-files, calendar, outbox."""
+files, calendar, outbox, backup."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from portal.cases.demo import load_demo_cases
 from portal.config import load_config
 from portal.core import i18n_tools, migrations, pagecache
 from portal.core.audit import chain_head, contains_head, verify_chain
+from portal.core.backup import BackupError, create_backup, restore_backup
 from portal.core.clock import local_today
 from portal.core.db import utcnow
 from portal.core.deadlines import (
@@ -35,6 +36,7 @@ from portal.core.outbox import OutboxStatus, deliver_due, outbox_summary, purge_
 from portal.core.security import PasswordProblem, password_problems
 from portal.core.storage import (
     EVIDENCE_KINDS,
+    LocalStorage,
     UploadRefused,
     accept_upload,
     evidence_case_max_bytes,
@@ -58,6 +60,7 @@ storage_cli = AppGroup("storage", help="Stored upload files.")
 files_cli = AppGroup("files", help="Files as the portal's uploads are checked.")
 calendar_cli = AppGroup("calendar", help="Working days: official holiday schedules.")
 outbox_cli = AppGroup("outbox", help="Queued email: send what is due, show the queue.")
+backup_cli = AppGroup("backup", help="The database and stored files in one verified archive.")
 
 #: The content folder: PORTAL_CONTENT_DIR, by default compliance_guides/.
 CONTENT_ROOT = Path(load_config()["CONTENT_DIR"])
@@ -411,6 +414,57 @@ def outbox_purge(days: int) -> None:
     click.echo(f"Deleted {removed} message(s) sent more than {days} days ago.")
 
 
+def _local_storage() -> LocalStorage:
+    """Return the local file storage; exit 1 when files are kept in a bucket."""
+    storage = get_storage()
+    if not isinstance(storage, LocalStorage):
+        click.echo("Refused: stored files are in an S3 bucket, which these archives do not "
+                   "hold; back the bucket up with its own versioning or replication.",
+                   err=True)
+        sys.exit(1)
+    return storage
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(path: Path) -> None:
+    """Write the database and every stored file to a new tar.gz archive at PATH."""
+    try:
+        manifest = create_backup(current_app.config["DATABASE_URL"], _local_storage(), path,
+                                 now=utcnow())
+    except BackupError as error:
+        click.echo(f"Refused: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Backup written to {path}: {manifest.dialect} database at revision "
+               f"{manifest.revision}, {len(manifest.files)} stored file(s), "
+               f"{manifest.audit_events} audit event(s).")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", "overwrite", is_flag=True,
+              help="Replace a database that holds data with the archive's.")
+def backup_restore(path: Path, overwrite: bool) -> None:
+    """Restore the database and stored files from the archive at PATH, then verify them.
+
+    Stop every instance first. The archive must verify against its manifest and be at
+    the code's migration head; a database holding data is replaced only with --yes.
+    """
+    try:
+        report = restore_backup(current_app.config["DATABASE_URL"], _local_storage(), path,
+                                overwrite=overwrite)
+    except BackupError as error:
+        click.echo(f"Refused: {error}", err=True)
+        sys.exit(1)
+    pagecache.invalidate(current_app)
+    manifest = report.manifest
+    click.echo(f"Restored {path} (made {manifest.created_at.isoformat()}): "
+               f"{manifest.dialect} database at revision {manifest.revision}; "
+               f"{report.files_written} file(s) written, {report.files_present} already "
+               f"present, all {len(manifest.files)} verified; audit trail intact: "
+               f"{report.audit_events} events.")
+
+
 @click.command("doctor")
 @with_appcontext
 def doctor() -> None:
@@ -426,5 +480,5 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
-                  storage_cli, files_cli, calendar_cli, outbox_cli):
+                  storage_cli, files_cli, calendar_cli, outbox_cli, backup_cli):
         app.cli.add_command(group)

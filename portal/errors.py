@@ -12,12 +12,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.core.errors import DomainError
 from portal.core.requestcontext import new_request_id
-from portal.extensions import db, limiter
+from portal.extensions import db, limiter, login_manager
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ TITLES = {
     413: _l("The file is too large"),
     429: _l("Too many attempts"),
     500: _l("Sorry, there is a problem with the service"),
+    503: _l("The service is briefly unavailable"),
 }
 
 MESSAGES = {
@@ -44,7 +47,11 @@ MESSAGES = {
     413: _l("Choose a smaller file and try again."),
     429: _l("You have tried too many times. Wait a few minutes, then try again."),
     500: _l("Nothing you entered has been saved. Try again later."),
+    503: _l("Nothing you entered has been saved. Wait a minute, then try again."),
 }
+
+#: Seconds a client is asked to wait when the database is unavailable (``Retry-After``).
+RETRY_AFTER_SECONDS = 30
 
 CSRF_MESSAGE = _l("The form expired or was not sent from this site. Nothing was saved. "
                   "Go back, reload the page and try again.")
@@ -88,6 +95,43 @@ def _too_large_message() -> str:
     limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
     return _("What you sent is larger than %(size)s MB in total. Nothing was saved. Go back "
              "and choose smaller or fewer files.", size=format_decimal(limit))
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """Return whether ``error`` says the database cannot be reached (not that a query is wrong).
+
+    A lost or refused connection (PostgreSQL restarted, a connection terminated), an
+    operational failure (a lock or statement timeout) and a pool with no free connection
+    are all transient: the request may be tried again. Constraint violations and
+    programming errors are not.
+    """
+    if isinstance(error, PoolTimeout | OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _rollback_quietly() -> None:
+    """Roll the request's session back; a dead connection is discarded by the pool."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: nothing of the request was committed
+        logger.warning("rollback after a database failure failed", exc_info=True)
+
+
+def database_unavailable() -> tuple[str | Response, int, dict[str, str]]:
+    """Answer that the database is unavailable: the 503 page, or JSON under /api/."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    # The page must render without the database: as the public sees it (a signed-in
+    # user's objects were expired by the rollback, and the header would query them).
+    g._login_user = login_manager.anonymous_user()  # where Flask-Login keeps the request user
+    if request.path.startswith("/api/"):
+        return jsonify(errors={"request": str(MESSAGES[503])}), 503, headers
+    try:
+        body, code = render_error(503)
+    except Exception:  # never let the error page itself fail
+        logger.exception("the 503 page could not be rendered")
+        return "503 Service Unavailable", 503, {**headers, "Content-Type": "text/plain"}
+    return body, code, headers
 
 
 def register(app: Flask) -> None:
@@ -144,6 +188,17 @@ def register(app: Flask) -> None:
             return jsonify(errors={"request": message or str(TITLES[status])}), status, headers
         body, status = render_error(status, message)
         return body, status, headers
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
+        if not is_database_unavailable(error):
+            body, code = unexpected_error(error)
+            return body, code, {}
+        _rollback_quietly()
+        logger.warning("database unavailable on %s (reference %s): %s", request.path,
+                       request_reference(), type(error).__name__)
+        return database_unavailable()
 
     @app.errorhandler(Exception)
     def unexpected_error(_error: Exception) -> tuple[str, int]:

@@ -167,7 +167,7 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[object]:
     db.session.remove()
     transaction.rollback()
     connection.close()
-    db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+    db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -46,6 +48,15 @@ def current(url: str) -> None:
 
 def pending(url: str, connection: Connection) -> tuple[set[str], set[str]]:
     """Return the database's revisions and the code's heads (equal when up to date)."""
-    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
-    applied = set(MigrationContext.configure(connection).get_current_heads())
-    return applied, heads
+    return applied_heads(connection), set(code_heads())
+
+
+@functools.cache
+def code_heads() -> frozenset[str]:
+    """Return the head revisions of the migrations shipped with the code (read once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
+def applied_heads(connection: Connection) -> set[str]:
+    """Return the revisions the database at ``connection`` is at (empty before any)."""
+    return set(MigrationContext.configure(connection).get_current_heads())

@@ -1,19 +1,29 @@
-"""Home page, language switcher and health check."""
+"""Home page, language switcher, liveness and readiness probes."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import text
 
 from portal.accounts.services import set_locale
+from portal.core.health import OK, readiness
 from portal.core.i18n import is_supported
 from portal.core.urls import safe_next_url
-from portal.extensions import db
+from portal.extensions import csrf, db, limiter
 from portal.main.forms import LanguageForm
 
 logger = logging.getLogger(__name__)
@@ -44,18 +54,39 @@ def set_language() -> ResponseReturnValue:
     return redirect(safe_next_url(form.next.data) or url_for("main.home"))
 
 
+#: Endpoints that neither read nor write the session (probes send no cookie and keep none).
+SESSIONLESS_ENDPOINTS = frozenset({"main.healthz", "main.readyz"})
+
+
+def _probe_response(body: dict[str, object], status: int) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/healthz")
+@limiter.exempt
+@csrf.exempt
 def healthz() -> ResponseReturnValue:
-    """Report whether the portal and its database answer (for load balancers)."""
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:  # any database failure makes the instance unhealthy
-        logger.exception("health check: database unreachable")
-        database = "unavailable"
-    healthy = database == "ok"
-    return jsonify(status="ok" if healthy else "error", database=database), (
-        200 if healthy else 503)
+    """Say that the process is up and serving (liveness: no database, no Redis)."""
+    return _probe_response({"status": "ok"}, 200)
+
+
+@bp.get("/readyz")
+@limiter.exempt
+@csrf.exempt
+def readyz() -> ResponseReturnValue:
+    """Say whether this instance can serve: database, schema at head, Redis (readiness).
+
+    503 names the checks that failed, never why (the log says why).
+    """
+    checks = readiness(current_app, db.session)
+    ready = all(outcome == OK for outcome in checks.values())
+    if not ready:
+        logger.warning("not ready: %s", checks)
+    return _probe_response({"status": "ok" if ready else "unavailable", "checks": checks},
+                           200 if ready else 503)
 
 
 @bp.get("/favicon.ico")

@@ -93,12 +93,6 @@ def test_server_error_page_has_a_reference_and_no_traceback(app, client, monkeyp
     assert response.headers["X-Request-ID"] in page
 
 
-def test_healthz_reports_the_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
-
-
 def test_security_headers(client):
     response = client.get("/")
     headers = response.headers

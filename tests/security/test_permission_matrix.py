@@ -167,6 +167,7 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("static", "GET"): Rule("GET", lambda w: "/static/css/portal.css", EVERYONE),
     ("main.home", "GET"): Rule("GET", lambda w: "/", EVERYONE),
     ("main.healthz", "GET"): Rule("GET", lambda w: "/healthz", EVERYONE),
+    ("main.readyz", "GET"): Rule("GET", lambda w: "/readyz", EVERYONE),
     ("main.robots", "GET"): Rule("GET", lambda w: "/robots.txt", EVERYONE),
     ("main.favicon", "GET"): Rule("GET", lambda w: "/favicon.ico", EVERYONE),
     ("main.set_language", "POST"): Rule("POST", lambda w: "/language", EVERYONE,
