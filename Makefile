@@ -10,7 +10,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations migrate guides demo lint e2e bench bench-load bench-cases clean
+.PHONY: run test install translations migrate guides demo lint e2e bench bench-load bench-cases bench-multi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ bench-load: translations
 # officer queue's p50/p95 per filter, and EXPLAIN ANALYZE in benchmarks/results/.
 bench-cases:
 	$(BIN)/python -m benchmarks.case_queue
+
+# Two instances on one PostgreSQL and Redis: sessions, rate limits, lock-outs, optimistic
+# locking and 200 concurrent grants (benchmarks/results/multi_instance.txt).
+bench-multi: translations
+	$(BIN)/python -m benchmarks.multi_instance
 
 clean:
 	rm -rf $(VENV) instance test-artifacts
