@@ -171,6 +171,8 @@ def export(fmt: str) -> ResponseReturnValue:
         "Content-Disposition": f'attachment; filename="{built.filename}"'})
 
 
+#: Violations offered per page of the pre-check's start.
+PRECHECK_PER_PAGE = 20
 PRECHECK_QUESTIONS = ("history", "harm", "corrected")
 PRECHECK_TEMPLATES = {
     PrecheckOutcome.MAY_APPLY: "guides/precheck_result.html",
@@ -190,19 +192,28 @@ def _precheck_entry(key: str | None) -> tuple[str, ExemptionEntryVersion] | None
 
 @bp.get("/check")
 def precheck() -> ResponseReturnValue:
-    """Start "Might I qualify?": choose the industry and the violation."""
+    """Start "Might I qualify?": choose the industry, then find the violation (one page of
+    twenty at a time, searchable: an industry may have hundreds of entries)."""
     industry = request.args.get("industry") or None
     guides = current_guides(db.session)
     error = None
-    choices: list[tuple[str, ExemptionEntryVersion]] = []
+    result = None
+    q = ""
     if industry:
         if industry not in {g.guide.slug for g in guides}:
             error = _("Choose an industry from the list.")
             industry = None
         else:
-            choices = [(v.data["key"], v) for v in entries_for_industry(db.session, industry)]
+            args = {"industry": industry, "q": request.args.get("q", ""),
+                    "page": request.args.get("page", "")}
+            parsed = parse_filters(db.session, args, today=local_today(), guides=guides)
+            if parsed.errors:
+                error = next(iter(parsed.errors.values()))
+            q = parsed.filters.q
+            result = search_entries(db.session, parsed.filters, page=parsed.page,
+                                    per_page=PRECHECK_PER_PAGE)
     return render_template("guides/precheck_start.html", guides=guides, industry=industry,
-                           choices=choices, error=error), 400 if error else 200
+                           result=result, q=q, error=error), 400 if error else 200
 
 
 @bp.get("/check/<key>")

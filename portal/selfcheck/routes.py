@@ -29,6 +29,7 @@ from portal.core.clock import local_date, local_today
 from portal.core.db import utcnow
 from portal.core.formatting import moment_formatter
 from portal.core.forms import EmptyForm
+from portal.core.input import parse_positive_int
 from portal.core.pdf import render_pdf
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS, needs_industry_class
@@ -118,12 +119,17 @@ def _editable(self_check: SelfCheck) -> SelfCheck:
 def index() -> ResponseReturnValue:
     """List the enterprise's self-checks and offer to start or continue one."""
     enterprise = g.membership.enterprise
-    checks = list_self_checks(db.session, enterprise)
+    raw_before = request.args.get("before")
+    before = parse_positive_int(raw_before) if raw_before is not None else None
+    if raw_before is not None and before is None:
+        abort(400)
+    checks, older = list_self_checks(db.session, enterprise, before=before)
     draft = open_draft(db.session, enterprise)
     # Offer to start only what can be started: an industry without a questionnaire is told
     # so here, with what it can read meanwhile, rather than after pressing "start".
     has_questionnaire = draft is not None or has_questionnaire_for(db.session, enterprise)
     return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
+                           older=older, paged=before is not None,
                            can_edit=can(Permission.SELFCHECK_OWN_EDIT),
                            has_questionnaire=has_questionnaire,
                            needs_class=needs_industry_class(enterprise.industry_code))

@@ -162,11 +162,22 @@ def questionnaire_for(session: Session, enterprise: Enterprise) -> Questionnaire
     return current_questionnaire(session, industry) if industry else None
 
 
-def list_self_checks(session: Session, enterprise: Enterprise) -> list[SelfCheck]:
-    """Return the enterprise's self-checks, newest first."""
-    return list(session.scalars(select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
-                                .order_by(SelfCheck.id.desc())
+#: Self-checks listed per page of the enterprise's history.
+SELF_CHECKS_PER_PAGE = 20
+
+
+def list_self_checks(session: Session, enterprise: Enterprise, *, before: int | None = None,
+                     limit: int = SELF_CHECKS_PER_PAGE) -> tuple[list[SelfCheck], int | None]:
+    """Return one page of the enterprise's self-checks, newest first (those with an id
+    below ``before``), and the cursor of the next page (None on the last)."""
+    query = select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
+    if before is not None:
+        query = query.where(SelfCheck.id < before)
+    rows = list(session.scalars(query.order_by(SelfCheck.id.desc()).limit(limit + 1)
                                 .options(selectinload(SelfCheck.findings))))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more else None)
 
 
 def open_draft(session: Session, enterprise: Enterprise) -> SelfCheck | None:

@@ -621,3 +621,22 @@ def test_the_api_names_only_the_law_where_an_entrys_articles_are_unsure(client, 
         for citation in item["rule_breached"] + item["legal_ground"]:
             assert citation["article"] is None, item["key"]
     assert any(citation["article"] for item in sure for citation in item["legal_ground"])
+
+
+def test_precheck_start_shows_one_page_of_violations_and_searches_them(client, real_content):
+    content = loaded_content()
+    slug, entries = max(((s, content.entries_for_industry(s)) for s in content.guides),
+                        key=lambda item: len(item[1]))
+    assert len(entries) > 20, "the busiest industry should need a second page"
+    first = client.get("/check", query_string={"industry": slug}).get_data(as_text=True)
+    assert first.count('class="result"') == 20
+    assert "page=2" in first
+    second = client.get("/check", query_string={"industry": slug, "page": "2"})
+    assert second.status_code == 200 and second.get_data(as_text=True).count('class="result"')
+    word = entries[0].violation["zh_Hans"][:4]
+    found = client.get("/check", query_string={"industry": slug, "q": word}).get_data(
+        as_text=True)
+    assert 0 < found.count('class="result"') <= 20
+    assert f"/check/{entries[0].key}" in found
+    bad = client.get("/check", query_string={"industry": slug, "page": "x"})
+    assert bad.status_code == 400 and "页" in bad.get_data(as_text=True)

@@ -651,3 +651,22 @@ def test_the_officers_list_does_not_query_once_per_row(app, client, world):
     assert page.status_code == 200
     assert page.get_data(as_text=True).count("/officer/self-checks/") >= 16
     assert len(statements) < 15  # not one query per row
+
+
+def test_the_history_shows_twenty_self_checks_a_page(client, world):
+    from tests.factories import make_questionnaire, make_self_check
+    questionnaire = make_questionnaire("history")
+    for _ in range(24):
+        make_self_check(world.enterprise, world.enterprise_admin, questionnaire, submitted=True)
+    db.session.commit()
+    total = db.session.scalar(select(func.count()).select_from(SelfCheck).where(
+        SelfCheck.enterprise_id == world.enterprise.id))
+    client.sign_in(world.enterprise_admin.email)
+    first = client.get("/self-checks").get_data(as_text=True)
+    assert first.count("<tr>") - 1 == 20  # the header row and twenty self-checks
+    older = re.search(r'href="(/self-checks\?before=\d+)"', first)
+    assert older is not None
+    rest = client.get(older[1]).get_data(as_text=True)
+    assert rest.count("<tr>") - 1 == total - 20
+    assert "更早的自查" not in rest and "最新的自查" in rest
+    assert client.get("/self-checks?before=abc").status_code == 400
