@@ -140,8 +140,10 @@ def rebuild_database(url: str) -> None:
     migrations.upgrade(url)
 
 
-def seed(url: str, env: dict[str, str]) -> dict[str, Any]:
-    """Create the people, a rectification report and 200 verified applications."""
+def seed(url: str, env: dict[str, str], *, grants: int = GRANTS,
+         report: bool = True, orders_count: int = 1) -> dict[str, Any]:
+    """Create the people, a rectification case (its report submitted when ``report``) and
+    ``grants`` verified applications."""
     from portal import create_app
     from portal.accounts.models import (
         Department,
@@ -210,17 +212,20 @@ def seed(url: str, env: dict[str, str]) -> dict[str, Any]:
                 "obligations": ["multi-01"], "rule_breached": [], "legal_ground": []})
         version.industries = [ExemptionEntryIndustry(industry="common")]
         session.add(version)
-        case = cases.issue_order(session, enterprise, actor=officer, problem="未公示许可证",
-                                 requirement="公示许可证", legal_basis=None, working_days=10,
-                                 today=today, now=now)
+        orders = [cases.issue_order(session, enterprise, actor=officer, problem="未公示许可证",
+                                    requirement="公示许可证", legal_basis=None,
+                                    working_days=10, today=today, now=now)
+                  for _ in range(orders_count)]
+        case = orders[0]
         session.flush()
         storage = app.extensions["storage"]
-        cases.submit_report(session, storage, case, actor=owner, description="已公示",
-                            completed_on=today, commitment_text="承诺", uploads=[],
-                            supersedes=[], expected_version=case.version, today=today,
-                            now=now, review_working_days=5, max_case_bytes=2**28)
+        if report:
+            cases.submit_report(session, storage, case, actor=owner, description="已公示",
+                                completed_on=today, commitment_text="承诺", uploads=[],
+                                supersedes=[], expected_version=case.version, today=today,
+                                now=now, review_working_days=5, max_case_bytes=2**28)
         ids = []
-        for day in range(GRANTS):
+        for day in range(grants):
             application = services.open_application(
                 session, storage, enterprise, actor=owner, entry_key="multi-01",
                 statement=services.ApplicationInput(
@@ -238,7 +243,7 @@ def seed(url: str, env: dict[str, str]) -> dict[str, Any]:
                 expected_version=application.version, today=today, now=now)
             ids.append(application.id)
         session.commit()
-        return {"applications": ids, "case": case.id}
+        return {"applications": ids, "case": case.id, "cases": [c.id for c in orders]}
 
 
 def check_sessions(report: list[str]) -> bool:
