@@ -6,12 +6,13 @@ from portal.cases import models as cases_models
 from portal.core import audit, numbering, outbox
 from portal.core.db import Base
 from portal.core.storage import models as storage_models
+from portal.credit import models as credit_models
 from portal.guides import models as guides_models
 from portal.notifications import models as notifications_models
 from portal.selfcheck import models as selfcheck_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "auth_models", "cases_models", "guides_models",
-           "metadata", "notifications_models", "numbering", "outbox", "selfcheck_models",
-           "storage_models"]
+__all__ = ["accounts_models", "audit", "auth_models", "cases_models", "credit_models",
+           "guides_models", "metadata", "notifications_models", "numbering", "outbox",
+           "selfcheck_models", "storage_models"]
