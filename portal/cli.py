@@ -1,5 +1,5 @@
 """The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage,
-files, calendar, outbox."""
+files, calendar, outbox, credit."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ from portal.core.storage import (
     refusal_message,
     sweep_unreferenced,
 )
+from portal.credit.cli import credit_cli
 from portal.doctor import run_checks
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
@@ -426,5 +427,5 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
-                  storage_cli, files_cli, calendar_cli, outbox_cli):
+                  storage_cli, files_cli, calendar_cli, outbox_cli, credit_cli):
         app.cli.add_command(group)

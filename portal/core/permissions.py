@@ -40,6 +40,10 @@ class Permission(StrEnum):
     CASE_DEPARTMENT_VIEW = "case:department:view"
     CASE_OWN_EDIT = "case:own:edit"
     CASE_OWN_VIEW = "case:own:view"
+    CREDIT_DEPARTMENT_DECIDE = "credit:department:decide"
+    CREDIT_DEPARTMENT_VIEW = "credit:department:view"
+    CREDIT_OWN_EDIT = "credit:own:edit"
+    CREDIT_OWN_VIEW = "credit:own:view"
     ENTERPRISE_MEMBERS_MANAGE = "enterprise:members:manage"
     ENTERPRISE_MEMBERS_VIEW = "enterprise:members:view"
     ENTERPRISE_PROFILE_EDIT = "enterprise:profile:edit"
@@ -53,12 +57,15 @@ class Permission(StrEnum):
 _ENTERPRISE_ACTING = {
     Permission.CASE_OWN_EDIT,
     Permission.CASE_OWN_VIEW,
+    Permission.CREDIT_OWN_EDIT,
+    Permission.CREDIT_OWN_VIEW,
     Permission.ENTERPRISE_PROFILE_VIEW,
     Permission.SELFCHECK_OWN_EDIT,
     Permission.SELFCHECK_OWN_VIEW,
 }
 _ENTERPRISE_STAFF = _ENTERPRISE_ACTING | {Permission.ENTERPRISE_MEMBERS_VIEW}
-_OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW, Permission.CASE_DEPARTMENT_VIEW}
+_OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW, Permission.CASE_DEPARTMENT_VIEW,
+             Permission.CREDIT_DEPARTMENT_VIEW}
 
 #: The single source of who may do what.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -68,7 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # An agent (授权委托) acts for the enterprise but does not see its staff list.
     Role.ENTERPRISE_AGENT: frozenset(_ENTERPRISE_ACTING),
     # Officers order corrections and review them; legal reviewers read cases.
-    Role.OFFICER: frozenset(_OFFICERS | {Permission.CASE_DEPARTMENT_DECIDE}),
+    Role.OFFICER: frozenset(_OFFICERS | {Permission.CASE_DEPARTMENT_DECIDE,
+                                         Permission.CREDIT_DEPARTMENT_DECIDE}),
     Role.LEGAL_REVIEWER: frozenset(_OFFICERS),
     Role.ADMIN: frozenset({
         Permission.ADMIN_AUDIT_VIEW,
