@@ -36,6 +36,8 @@ from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_re
 from portal.core.security import configure_hasher, register_security_headers
 from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
+from portal.credit.routes import bp as credit_bp
+from portal.credit.services import referenced_digests as credit_file_references
 from portal.errors import register as register_errors
 from portal.extensions import babel, csrf, db, limiter, login_manager
 from portal.guides.api import bp as api_bp
@@ -127,6 +129,7 @@ def register_storage(app: Flask) -> None:
     init_storage(app)
     register_reference("self-check answers", selfcheck_file_references)
     register_reference("case evidence", case_file_references)
+    register_reference("credit repair files", credit_file_references)
 
 
 def configure_i18n(app: Flask) -> None:
@@ -165,7 +168,7 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint explicitly."""
     for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp,
-                      selfcheck_bp, cases_bp, notifications_bp):
+                      selfcheck_bp, cases_bp, notifications_bp, credit_bp):
         app.register_blueprint(blueprint)
 
 

@@ -464,6 +464,16 @@ def answer_objection(session: Session, application: RepairApplication, *, actor:
                                details={"record": application.record_id})
 
 
+def referenced_digests(session: Session, digests: Iterable[str]) -> set[str]:
+    """Return those of ``digests`` that a repair file points at (for the storage sweep)."""
+    wanted = list(digests)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        found.update(session.scalars(select(RepairFile.sha256).where(
+            RepairFile.sha256.in_(wanted[start:start + 500]))))
+    return found
+
+
 # -- Expiry ---------------------------------------------------------------------------------
 
 
