@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -24,7 +25,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import insert, select
+from sqlalchemy import Table as SqlTable
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Department, Enterprise, User
@@ -460,9 +462,7 @@ def import_records(session: Session, data: bytes, *, mode: ImportMode, actor: Us
         rows = [{**record_columns(values, credit_rules=credit_rules), "version": 1,
                  "created_by_id": actor.id if actor else None, "created_at": now}
                 for values in batch]
-        report.record_ids.extend(session.scalars(
-            insert(CreditRecord).returning(CreditRecord.id, sort_by_parameter_order=True),
-            rows))
+        report.record_ids.extend(_insert(session, rows))
         if progress:
             progress(len(batch))
     report.imported = len(report.record_ids)
@@ -476,6 +476,38 @@ def import_records(session: Session, data: bytes, *, mode: ImportMode, actor: Us
                 report.rows, report.imported, report.rows_with_errors,
                 getattr(actor, "id", "cli"))
     return report
+
+
+_TABLE: SqlTable = CreditRecord.__table__  # type: ignore[assignment]
+_COPY_COLUMNS = ("id", "decision_number", "enterprise_id", "department_code", "violation",
+                 "penalty_types", "fine_amount", "decision_date", "record_class",
+                 "market_category", "food_drug_special_equipment", "performed_on",
+                 "publication_status", "publication_starts_on", "publication_ends_on",
+                 "earliest_repair_on", "created_by_id", "created_at", "version")
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows of ``credit_records``; return their ids.
+
+    PostgreSQL gets ``COPY`` with ids drawn from the sequence first (the fastest way
+    in; 100,000 rows well inside the benchmark's minute); other databases a Core
+    multi-row insert.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return list(session.execute(insert(_TABLE).returning(_TABLE.c.id), rows).scalars())
+    ids = list(session.scalars(text(
+        "SELECT nextval(pg_get_serial_sequence('credit_records', 'id')) "
+        "FROM generate_series(1, :count)"), {"count": len(rows)}))
+    raw = session.connection().connection.driver_connection
+    columns = ", ".join(_COPY_COLUMNS)
+    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+            f"COPY credit_records ({columns}) FROM STDIN") as copy:
+        for record_id, row in zip(ids, rows, strict=True):
+            values = {**row, "id": record_id,
+                      "penalty_types": json.dumps(row["penalty_types"]),
+                      "created_at": row["created_at"].astimezone(dt.UTC).replace(tzinfo=None)}
+            copy.write_row([values[name] for name in _COPY_COLUMNS])
+    return ids
 
 
 def _batches(values: list[RecordValues]) -> Iterator[list[RecordValues]]:
