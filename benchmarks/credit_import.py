@@ -180,8 +180,9 @@ def main() -> int:
                 "PostgreSQL on this machine (2 cores shared with other suites). The whole CLI "
                 "command in a subprocess — start-up, decoding, checking every row against the "
                 "database (USCCs, decision numbers, authorities), inserts by COPY in "
-                "batches of 5,000 with ids drawn from the sequence, the audit event, and a repair notice (notification + queued "
-                f"email) for each record of the {WITH_MEMBERS} enterprises with members:\n\n"
+                "batches of 5,000 with ids drawn from the sequence, the audit event, and a "
+                "repair notice (notification + queued email) for each record of the "
+                f"{WITH_MEMBERS} enterprises with members:\n\n"
                 f"* {summary}\n")
     return 0 if records == ROWS and elapsed <= BUDGET_SECONDS else 1
 
