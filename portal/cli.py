@@ -44,6 +44,8 @@ from portal.core.storage import (
     sweep_unreferenced,
 )
 from portal.credit.cli import credit_cli
+from portal.credit.demo import load_demo_credit
+from portal.credit.rules import CreditRules
 from portal.doctor import run_checks
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
@@ -137,8 +139,13 @@ def demo_load() -> None:
     cases = load_demo_cases(db.session, get_storage(), today=local_today(), now=utcnow(),
                             review_working_days=current_app.config["CASE_REVIEW_WORKING_DAYS"],
                             max_case_bytes=evidence_case_max_bytes())
+    credit = load_demo_credit(db.session, get_storage(), today=local_today(), now=utcnow(),
+                              credit_rules=CreditRules.from_config(current_app.config),
+                              review_working_days=current_app.config[
+                                  "CREDIT_REVIEW_WORKING_DAYS"])
     db.session.commit()
     click.echo(f"Demo rectification cases added: {cases}.")
+    click.echo(f"Demo credit records added: {credit}.")
     click.echo("Demo accounts (password for all: "
                f"{current_app.config['DEMO_PASSWORD']}):")
     for label, email in accounts:

@@ -75,3 +75,32 @@ def test_export_formats(app):
     assert document == {"format": "nansha-credit-repair-results", "version": 1, "results": []}
     header = runner.invoke(args=["credit", "export", "--format", "csv"]).output.splitlines()[0]
     assert header.startswith("decision_number,uscc,enterprise_name")
+
+
+def test_demo_load_adds_records_in_each_eligibility_state_once(app):
+    from portal.credit.demo import DEMO_RECORDS
+    from portal.credit.models import RepairApplication
+    from portal.credit.rules import Unmet
+    from portal.credit.services import unmet_conditions
+    from tests.credit.helpers import rules
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert f"Demo credit records added: {len(DEMO_RECORDS)}." in first.output
+    second = runner.invoke(args=["demo", "load"])
+    assert "Demo credit records added: 0." in second.output
+    with app.app_context():
+        today = local_today()
+    with app.test_request_context():
+        states = {}
+        for record in db.session.scalars(select(CreditRecord)):
+            unmet = unmet_conditions(db.session, record, today=today, credit_rules=rules())
+            states[record.decision_number] = set(unmet)
+    assert set() in states.values()
+    for expected in (Unmet.PERIOD_NOT_ELAPSED, Unmet.NOT_PERFORMED, Unmet.NO_EARLY_REPAIR,
+                     Unmet.NOT_PUBLISHED, Unmet.APPLIED_ALREADY):
+        assert any(expected in state for state in states.values()), expected
+    assert db.session.scalar(select(func.count()).select_from(RepairApplication)) == 1
+    expired = runner.invoke(args=["credit", "expire"])
+    assert "for 1 records" in expired.output
