@@ -9,18 +9,34 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
+    DecimalField,
+    Field,
     HiddenField,
     IntegerField,
     MultipleFileField,
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
+    StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.core.forms import INVALID_CHOICE
+from portal.core.clock import local_today
+from portal.core.forms import INVALID_CHOICE, INVALID_DATE, uscc_validator
 from portal.credit.imports import ImportMode
+from portal.credit.labels import CLASS_LABELS, MARKET_LABELS, PENALTY_LABELS
+from portal.credit.models import PenaltyType
 
 #: Longest text of a statement, reasons or an objection (characters).
 MAX_TEXT = 4000
@@ -123,3 +139,46 @@ class StandingForm(FlaskForm):
     on_abnormal_list = BooleanField(_l("On the list of abnormal operations (经营异常名录)"))
     on_serious_violation_list = BooleanField(
         _l("On the list of serious violators (严重违法失信名单)"))
+
+
+def _not_in_future(_form: Any, field: Field) -> None:
+    if field.data is not None and field.data > local_today():
+        raise ValidationError(_l("The date cannot be in the future"))
+
+
+class RecordForm(FlaskForm):
+    """An officer's manual entry of one penalty record of the officer's department."""
+
+    decision_number = StringField(_l("Decision number"), filters=[_strip], validators=[
+        DataRequired(_l("Enter the decision number")),
+        Length(max=100, message=_l("Write at most %(max)d characters", max=100))])
+    uscc = StringField(_l("Unified social credit code of the enterprise"),
+                       filters=[_strip], validators=[uscc_validator])
+    violation = _text(_l("Violation"), _l("Describe the violation"))
+    penalty_types = SelectMultipleField(
+        _l("Penalty"), validate_choice=True, widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        choices=[SelectChoice(code.value, PENALTY_LABELS[code]) for code in PenaltyType],
+        validators=[DataRequired(_l("Choose at least one penalty"))])
+    fine_amount = DecimalField(_l("Fine (yuan)"), places=2, default=0,
+                               invalid_value_message=_l("Enter an amount, like 2000.50"),
+                               validators=[Optional(), NumberRange(
+                                   min=0, max=10**12, message=_l("A fine cannot be negative."))])
+    decision_date = DateField(_l("Decision date"), invalid_value_message=INVALID_DATE,
+                              validators=[InputRequired(INVALID_DATE), _not_in_future])
+    record_class = SelectField(_l("Record class"), validate_choice=True,
+                               choices=[SelectChoice(code, label)
+                                        for code, label in CLASS_LABELS.items()])
+    market_category = SelectField(
+        _l("Market-regulation category"), validate_choice=True,
+        choices=[SelectChoice("", _l("Not a market-regulation penalty")),
+                 *(SelectChoice(code, label) for code, label in MARKET_LABELS.items())])
+    food_drug_special_equipment = BooleanField(_l("Food, drugs or special equipment"))
+    performed_on = DateField(_l("Performed on (optional)"), invalid_value_message=INVALID_DATE,
+                             validators=[Optional(), _not_in_future])
+
+    def validate_performed_on(self, field: Field) -> None:
+        """Refuse performance before the decision."""
+        if (field.data is not None and self.decision_date.data is not None
+                and field.data < self.decision_date.data):
+            raise ValidationError(_l("Performed before the decision date."))

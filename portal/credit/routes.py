@@ -4,6 +4,7 @@ the public display per enterprise, and the repair-results export."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -41,6 +42,7 @@ from portal.credit.forms import (
     DecisionForm,
     ImportForm,
     ObjectionForm,
+    RecordForm,
     RepairForm,
     StandingForm,
     SupplementForm,
@@ -53,7 +55,12 @@ from portal.credit.models import (
     RepairStatus,
     RiskClass,
 )
-from portal.credit.notices import notices_for_ids, tell_department, tell_enterprise
+from portal.credit.notices import (
+    notices_for_ids,
+    send_repair_notices,
+    tell_department,
+    tell_enterprise,
+)
 from portal.credit.rules import CreditRules, describe_unmet
 from portal.credit.workflow import REPAIR_WORKFLOW
 from portal.extensions import db
@@ -353,6 +360,42 @@ def import_file() -> ResponseReturnValue:
         status = 400
     return render_template("credit/import.html", form=form, report=report,
                            english=str(get_locale()).startswith("en")), status
+
+
+@bp.route("/officer/credit/records/new", methods=["GET", "POST"])
+@require(Permission.CREDIT_DEPARTMENT_DECIDE)
+def new_record() -> ResponseReturnValue:
+    """Enter one penalty record of the officer's department by hand."""
+    form = RecordForm()
+    if form.validate_on_submit():
+        enterprise = db.session.scalar(select(Enterprise).where(
+            Enterprise.uscc == form.uscc.data))
+        if enterprise is None:
+            form.uscc.errors = [_("No enterprise with this code is registered on the portal.")]
+        else:
+            values = services.RecordValues(
+                decision_number=form.decision_number.data, enterprise_id=enterprise.id,
+                department_code=_department_code(), violation=form.violation.data,
+                penalty_types=tuple(form.penalty_types.data),
+                fine_amount=form.fine_amount.data or Decimal("0"),
+                decision_date=form.decision_date.data, record_class=form.record_class.data,
+                market_category=form.market_category.data or None,
+                food_drug_special_equipment=form.food_drug_special_equipment.data,
+                performed_on=form.performed_on.data)
+            try:
+                record = services.create_record(db.session, values, actor=current_user,
+                                                credit_rules=credit_rules(), now=utcnow())
+                send_repair_notices(db.session, [record], today=local_today(), now=utcnow())
+                db.session.commit()
+            except services.CreditError as error:
+                db.session.rollback()
+                form.decision_number.errors = [str(error.message)]
+            else:
+                flash(_("The record was saved and the enterprise was sent the repair notice."),
+                      "success")
+                return redirect(url_for("credit.standing", enterprise_id=enterprise.id))
+    return render_template("credit/new_record.html", form=form), (
+        400 if request.method == "POST" else 200)
 
 
 @bp.get("/officer/credit/import/template.xlsx")

@@ -234,3 +234,30 @@ def test_officer_overrides_the_risk_class_with_a_reason(client, world, record):
     client.sign_in(world.enterprise_admin.email)
     risk = client.get("/credit").get_data(as_text=True)
     assert "D类——高风险" in risk and "多次投诉举报" in risk
+
+
+def test_officer_enters_a_record_by_hand(client, world):
+    client.sign_in(world.officer.email)
+    page = "/officer/credit/records/new"
+    data = {"decision_number": "手工〔2026〕1号", "uscc": world.enterprise.uscc,
+            "violation": "未按规定公示许可证", "penalty_types": ["warning", "fine"],
+            "fine_amount": "-1", "decision_date": "2026-03-01", "record_class": "general",
+            "market_category": "other", "performed_on": "2026-02-01"}
+    response = client.submit(page, data)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "罚款金额不能为负数。" in text and "履行日期早于处罚决定日期。" in text
+    assert db.session.scalar(select(CreditRecord)) is None
+    response = client.submit(page, {**data, "fine_amount": "1500",
+                                     "performed_on": "2026-03-10"})
+    assert response.status_code == 302
+    record = db.session.scalar(select(CreditRecord))
+    assert record.department_code == world.department.code
+    assert record.penalty_types == ["warning", "fine"]
+    assert record.earliest_repair_on == dt.date(2026, 9, 1)
+    assert record.publication_ends_on == dt.date(2029, 3, 1)
+    assert db.session.scalar(select(Notification).where(
+        Notification.kind == "credit.repair_notice")) is not None
+    again = client.submit(page, {**data, "fine_amount": "1500", "performed_on": ""})
+    assert again.status_code == 400
+    assert "已存在该决定书文号的记录。" in again.get_data(as_text=True)

@@ -574,6 +574,15 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
         "POST", lambda w: "/officer/credit/import", OFFICER,
         data=lambda w: {"mode": "all", "file": _import_csv(w)},
         state=_credit_count("CreditRecord")),
+    ("credit.new_record", "GET"): Rule("GET", lambda w: "/officer/credit/records/new",
+                                       OFFICER),
+    ("credit.new_record", "POST"): Rule(
+        "POST", lambda w: "/officer/credit/records/new", OFFICER,
+        data=lambda w: {"decision_number": "矩阵手工〔2026〕1号", "uscc": w.enterprise.uscc,
+                        "violation": "未公示许可证", "penalty_types": ["fine"],
+                        "fine_amount": "100", "decision_date": "2026-01-05",
+                        "record_class": "general", "market_category": ""},
+        state=_credit_count("CreditRecord")),
     ("credit.template", "GET"): Rule("GET", lambda w: "/officer/credit/import/template.xlsx",
                                      OFFICERS),
     ("credit.review", "GET"): Rule(
