@@ -36,6 +36,8 @@ from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_re
 from portal.core.security import configure_hasher, register_security_headers
 from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
+from portal.credit.routes import bp as credit_bp
+from portal.credit.services import referenced_digests as credit_file_references
 from portal.disclosure.routes import bp as disclosure_bp
 from portal.errors import register as register_errors
 from portal.exemptions.routes import bp as exemptions_bp
@@ -133,6 +135,7 @@ def register_storage(app: Flask) -> None:
     register_reference("self-check answers", selfcheck_file_references)
     register_reference("case evidence", case_file_references)
     register_reference("exemption application files", exemption_file_references)
+    register_reference("credit repair files", credit_file_references)
 
 
 def configure_i18n(app: Flask) -> None:
@@ -173,7 +176,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint explicitly."""
     for blueprint in (main_bp, auth_bp, accounts_bp, admin_bp, guides_bp, api_bp,
                       selfcheck_bp, cases_bp, notifications_bp, exemptions_bp, review_bp,
-                      disclosure_bp):
+                      disclosure_bp, credit_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,5 +1,5 @@
 """The portal's ``flask`` commands: db, demo, users, audit, translate, guides, storage,
-files, calendar, outbox, backup."""
+files, calendar, outbox, backup, credit."""
 
 from __future__ import annotations
 
@@ -45,6 +45,9 @@ from portal.core.storage import (
     refusal_message,
     sweep_unreferenced,
 )
+from portal.credit.cli import credit_cli
+from portal.credit.demo import load_demo_credit
+from portal.credit.rules import CreditRules
 from portal.doctor import run_checks
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
@@ -139,8 +142,13 @@ def demo_load() -> None:
     cases = load_demo_cases(db.session, get_storage(), today=local_today(), now=utcnow(),
                             review_working_days=current_app.config["CASE_REVIEW_WORKING_DAYS"],
                             max_case_bytes=evidence_case_max_bytes())
+    credit = load_demo_credit(db.session, get_storage(), today=local_today(), now=utcnow(),
+                              credit_rules=CreditRules.from_config(current_app.config),
+                              review_working_days=current_app.config[
+                                  "CREDIT_REVIEW_WORKING_DAYS"])
     db.session.commit()
     click.echo(f"Demo rectification cases added: {cases}.")
+    click.echo(f"Demo credit records added: {credit}.")
     click.echo("Demo accounts (password for all: "
                f"{current_app.config['DEMO_PASSWORD']}):")
     for label, email in accounts:
@@ -480,5 +488,5 @@ def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
-                  storage_cli, files_cli, calendar_cli, outbox_cli, backup_cli):
+                  storage_cli, files_cli, calendar_cli, outbox_cli, backup_cli, credit_cli):
         app.cli.add_command(group)

@@ -165,6 +165,58 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DISCLOSURE_DELAY_WORKING_DAYS", 7,
             "Working days after issue at which a granted decision is published at /decisions "
             "(at most 7: practice of 行政执法公示).", int),
+    Setting("CREDIT_MINOR_MIN_MONTHS", 0,
+            "Months from the decision date before repair of a minor credit record may be "
+            "applied for (DOMAIN.md §4: none given; 0).", int),
+    Setting("CREDIT_MINOR_MAX_MONTHS", 3,
+            "Months a minor credit record is published at most; publication then ends "
+            "automatically.", int),
+    Setting("CREDIT_MINOR_PUBLISHED", True,
+            "Whether minor credit records are published at all (they may be kept back).",
+            _bool),
+    Setting("CREDIT_GENERAL_MIN_MONTHS", 3,
+            "Months from the decision date before repair of a general record may be applied "
+            "for.", int),
+    Setting("CREDIT_GENERAL_MAX_MONTHS", 12, "Months a general record is published at most.",
+            int),
+    Setting("CREDIT_SERIOUS_MIN_MONTHS", 12,
+            "Months from the decision date before repair of a serious record may be applied "
+            "for.", int),
+    Setting("CREDIT_SERIOUS_MAX_MONTHS", 36, "Months a serious record is published at most.",
+            int),
+    Setting("CREDIT_MARKET_WARNING_PUBLISHED", False,
+            "Whether market-regulation warnings are published (国市监信规〔2021〕3号: not).",
+            _bool),
+    Setting("CREDIT_MARKET_LOW_MONTHS", 3,
+            "Months a market-regulation notice of criticism or low fine is published.", int),
+    Setting("CREDIT_MARKET_LOW_MIN_MONTHS", 0,
+            "Months before repair of a market-regulation criticism or low fine may be applied "
+            "for (none given; 0).", int),
+    Setting("CREDIT_MARKET_OTHER_MONTHS", 36,
+            "Months any other market-regulation penalty is published.", int),
+    Setting("CREDIT_MARKET_OTHER_MIN_MONTHS", 6,
+            "Months before repair of another market-regulation penalty may be applied for.",
+            int),
+    Setting("CREDIT_MARKET_SPECIAL_MIN_MONTHS", 12,
+            "The same for food, drugs and special equipment (食品、药品、特种设备).", int),
+    Setting("CREDIT_NO_EARLY_REPAIR_TYPES",
+            "suspension,restrict_production,restrict_practice,qualification_lowered,"
+            "licence_revoked,business_licence_revoked",
+            "Penalty types whose records are never repaired early (comma-separated codes).",
+            lambda raw: ",".join(part.strip() for part in raw.split(",") if part.strip())),
+    Setting("CREDIT_REFUSE_REPAIR_WITHIN_MONTHS", 12,
+            "Local refusal ground: a repair approved for the enterprise within this many "
+            "months (0 turns the ground off).", int),
+    Setting("CREDIT_REFUSE_REPAIRS_COUNT", 2,
+            "Local refusal ground: this many repairs approved within "
+            "CREDIT_REFUSE_REPAIRS_YEARS (0 turns the ground off).", int),
+    Setting("CREDIT_REFUSE_REPAIRS_YEARS", 5, "The years counted by CREDIT_REFUSE_REPAIRS_COUNT.",
+            int),
+    Setting("CREDIT_REVIEW_WORKING_DAYS", 10,
+            "Working days the department has to decide on a complete repair application (the "
+            "clock stops while a supplement is awaited).", int),
+    Setting("CREDIT_RESULT_SHARE_WORKING_DAYS", 3,
+            "Working days to share a repair result with the credit platforms.", int),
     Setting("PROXY_COUNT", 0,
             "Number of trusted reverse proxies in front of the app (X-Forwarded-* headers).",
             int),

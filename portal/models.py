@@ -6,6 +6,7 @@ from portal.cases import models as cases_models
 from portal.core import audit, numbering, outbox
 from portal.core.db import Base
 from portal.core.storage import models as storage_models
+from portal.credit import models as credit_models
 from portal.exemptions import models as exemptions_models
 from portal.guides import models as guides_models
 from portal.notifications import models as notifications_models
@@ -13,7 +14,6 @@ from portal.selfcheck import models as selfcheck_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "auth_models", "cases_models", "exemptions_models",
-           "guides_models",
-           "metadata", "notifications_models", "numbering", "outbox", "selfcheck_models",
-           "storage_models"]
+__all__ = ["accounts_models", "audit", "auth_models", "cases_models", "credit_models",
+           "exemptions_models", "guides_models", "metadata", "notifications_models",
+           "numbering", "outbox", "selfcheck_models", "storage_models"]

@@ -40,6 +40,10 @@ class Permission(StrEnum):
     CASE_DEPARTMENT_VIEW = "case:department:view"
     CASE_OWN_EDIT = "case:own:edit"
     CASE_OWN_VIEW = "case:own:view"
+    CREDIT_DEPARTMENT_DECIDE = "credit:department:decide"
+    CREDIT_DEPARTMENT_VIEW = "credit:department:view"
+    CREDIT_OWN_EDIT = "credit:own:edit"
+    CREDIT_OWN_VIEW = "credit:own:view"
     ENTERPRISE_MEMBERS_MANAGE = "enterprise:members:manage"
     ENTERPRISE_MEMBERS_VIEW = "enterprise:members:view"
     ENTERPRISE_PROFILE_EDIT = "enterprise:profile:edit"
@@ -58,6 +62,8 @@ class Permission(StrEnum):
 _ENTERPRISE_ACTING = {
     Permission.CASE_OWN_EDIT,
     Permission.CASE_OWN_VIEW,
+    Permission.CREDIT_OWN_EDIT,
+    Permission.CREDIT_OWN_VIEW,
     Permission.ENTERPRISE_PROFILE_VIEW,
     Permission.EXEMPTION_OWN_EDIT,
     Permission.EXEMPTION_OWN_VIEW,
@@ -66,7 +72,7 @@ _ENTERPRISE_ACTING = {
 }
 _ENTERPRISE_STAFF = _ENTERPRISE_ACTING | {Permission.ENTERPRISE_MEMBERS_VIEW}
 _OFFICERS = {Permission.SELFCHECK_DEPARTMENT_VIEW, Permission.CASE_DEPARTMENT_VIEW,
-             Permission.EXEMPTION_DEPARTMENT_VIEW}
+             Permission.CREDIT_DEPARTMENT_VIEW, Permission.EXEMPTION_DEPARTMENT_VIEW}
 
 #: The single source of who may do what.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -75,10 +81,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ENTERPRISE_MEMBER: frozenset(_ENTERPRISE_STAFF),
     # An agent (授权委托) acts for the enterprise but does not see its staff list.
     Role.ENTERPRISE_AGENT: frozenset(_ENTERPRISE_ACTING),
-    # Officers order corrections, review them and decide exemptions; legal reviewers
-    # read cases and review proposed exemption decisions (never their own: the
-    # workflow's guard and a database constraint see to that).
+    # Officers order corrections, review them, decide exemptions and credit repairs;
+    # legal reviewers read cases and credit records and review proposed exemption
+    # decisions (never their own: the workflow's guard and a database constraint see to it).
     Role.OFFICER: frozenset(_OFFICERS | {Permission.CASE_DEPARTMENT_DECIDE,
+                                         Permission.CREDIT_DEPARTMENT_DECIDE,
                                          Permission.EXEMPTION_DEPARTMENT_DECIDE}),
     Role.LEGAL_REVIEWER: frozenset(_OFFICERS | {Permission.EXEMPTION_DEPARTMENT_REVIEW}),
     Role.ADMIN: frozenset({

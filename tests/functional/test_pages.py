@@ -147,8 +147,10 @@ def test_favicon_is_the_portals_own_svg_and_linked_from_every_page(client):
 
 def test_home_promises_only_what_the_portal_does(english_client):
     page = english_client.get("/").get_data(as_text=True)
-    for missing in ("Upload proof of correction", "credit repair", "published decision",
+    for missing in ("Upload proof of correction", "published decision",
                     "Verify corrections", "numbered decision"):
         assert missing not in page
     assert "self-check questionnaire" in page
+    # Credit repair exists now (portal/credit/); signed-in enterprise users get the link.
+    assert "apply for credit repair" in page
     assert "download the result as a PDF" in page

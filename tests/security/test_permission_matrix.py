@@ -161,6 +161,96 @@ def _others_unread_notifications(world: World) -> list[int]:
         .execution_options(populate_existing=True)))
 
 
+def _credit(world: World) -> dict[str, int]:
+    """Ids of a published, repairable record of each enterprise (each before its world
+    department) with a submitted repair application holding one file (made once per test)."""
+    made = getattr(world, "credit_ids", None)
+    if made is not None:
+        return made
+    from decimal import Decimal
+
+    from portal.credit.models import (
+        CreditRecord,
+        PublicationStatus,
+        RepairApplication,
+        RepairFile,
+        RepairMaterial,
+    )
+
+    today = utcnow().date()
+    file = _reloaded(world.case).files[0]
+    ids: dict[str, int] = {}
+    for key, enterprise, department in (("own", world.enterprise, world.department),
+                                        ("other", world.other_enterprise,
+                                         world.other_department)):
+        for suffix in ("", "_applied"):
+            record = CreditRecord(
+                decision_number=f"矩阵罚〔2025〕{key}{suffix}号", enterprise_id=enterprise.id,
+                department_code=department.code, violation="未公示许可证",
+                penalty_types=["fine"], fine_amount=Decimal("100"),
+                decision_date=today - dt.timedelta(days=400), record_class="general",
+                performed_on=today - dt.timedelta(days=390),
+                publication_status=PublicationStatus.PUBLISHED,
+                publication_starts_on=today - dt.timedelta(days=400),
+                publication_ends_on=today + dt.timedelta(days=400),
+                earliest_repair_on=today - dt.timedelta(days=300))
+            db.session.add(record)
+            db.session.flush()
+            ids[f"{key}_record{suffix}"] = record.id
+        application = RepairApplication(
+            record_id=ids[f"{key}_record_applied"], enterprise_id=enterprise.id,
+            department_code=department.code, commitment_text="承诺", statement="已缴纳罚款",
+            submitted_by_id=world.enterprise_admin.id, review_due=today + dt.timedelta(days=14))
+        db.session.add(application)
+        db.session.flush()
+        repair_file = RepairFile(application_id=application.id,
+                                 material=RepairMaterial.PROOF_OF_PERFORMANCE, sha256=file.sha256,
+                                 name="proof.pdf", size=file.size, content_type=file.content_type,
+                                 uploaded_by_id=world.enterprise_admin.id)
+        db.session.add(repair_file)
+        db.session.flush()
+        ids[f"{key}_application"], ids[f"{key}_file"] = application.id, repair_file.id
+    db.session.commit()
+    world.credit_ids = ids  # type: ignore[attr-defined]
+    return ids
+
+
+def _credit_count(model_name: str) -> Callable[[World], int]:
+    def count(world: World) -> int:
+        from portal.credit import models
+        return _count(getattr(models, model_name))
+    return count
+
+
+def _application_states(world: World) -> list[object]:
+    from portal.credit.models import RepairApplication
+    return sorted((row.id, row.status, row.version) for row in db.session.scalars(
+        select(RepairApplication).execution_options(populate_existing=True)))
+
+
+def _proof_pdf() -> tuple[object, str]:
+    import io
+
+    from tests.samples import pdf_bytes
+    return (io.BytesIO(pdf_bytes()), "proof.pdf")
+
+
+def _import_csv(world: World) -> tuple[object, str]:
+    import io
+    header = ("行政处罚决定书文号,统一社会信用代码,处罚机关代码,违法行为,处罚种类,"
+              "罚款金额（元）,处罚决定日期,信息类别")
+    row = (f"矩阵导入〔2026〕1号,{world.enterprise.uscc},{world.department.code},"
+           "未公示许可证,罚款,100,2026-01-05,一般")
+    return (io.BytesIO(f"{header}\n{row}\n".encode("gbk")), "records.csv")
+
+
+def _standing_state(world: World) -> list[object]:
+    from portal.credit.models import CreditStanding
+    return sorted((row.enterprise_id, row.risk_override, row.on_abnormal_list)
+                  for row in db.session.scalars(select(CreditStanding).execution_options(
+                      populate_existing=True)))
+
+
 STRONG_PASSWORD = "Harbour-Lights-2026"
 
 ENDPOINTS: dict[tuple[str, str], Rule] = {
@@ -453,6 +543,71 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
                         "version": _reloaded(w.case).version},
         other_path=lambda w: f"/cases/{w.other_case.id}/extend",
         state=lambda w: [_reloaded(w.case).due_date, _reloaded(w.other_case).due_date]),
+    ("credit.index", "GET"): Rule("GET", lambda w: "/credit", ENTERPRISE),
+    ("credit.repair", "GET"): Rule(
+        "GET", lambda w: f"/credit/records/{_credit(w)['own_record']}/repair", ENTERPRISE,
+        other_path=lambda w: f"/credit/records/{_credit(w)['other_record']}/repair"),
+    ("credit.repair", "POST"): Rule(
+        "POST", lambda w: f"/credit/records/{_credit(w)['own_record']}/repair", ENTERPRISE,
+        data=lambda w: {"statement": "罚款已缴清", "commitment": "y", "proof": _proof_pdf()},
+        other_path=lambda w: f"/credit/records/{_credit(w)['other_record']}/repair",
+        state=_credit_count("RepairApplication")),
+    ("credit.supplement", "POST"): Rule(
+        "POST", lambda w: f"/credit/repairs/{_credit(w)['own_application']}/supplement",
+        ENTERPRISE, data=lambda w: {"statement": "补充", "version": "1", "proof": _proof_pdf()},
+        other_path=lambda w: f"/credit/repairs/{_credit(w)['other_application']}/supplement",
+        state=_application_states),
+    ("credit.objection", "POST"): Rule(
+        "POST", lambda w: f"/credit/repairs/{_credit(w)['own_application']}/objection",
+        ENTERPRISE, data=lambda w: {"objection": "不服", "version": "1"},
+        other_path=lambda w: f"/credit/repairs/{_credit(w)['other_application']}/objection",
+        state=_application_states),
+    ("credit.download", "GET"): Rule(
+        "GET", lambda w: (f"/credit/repairs/{_credit(w)['own_application']}/files/"
+                          f"{_credit(w)['own_file']}"), ENTERPRISE | OFFICERS,
+        other_path=lambda w: (f"/credit/repairs/{_credit(w)['other_application']}/files/"
+                              f"{_credit(w)['other_file']}")),
+    ("credit.public", "GET"): Rule("GET", lambda w: f"/credit/public/{w.enterprise.uscc}",
+                                   EVERYONE),
+    ("credit.queue", "GET"): Rule("GET", lambda w: "/officer/credit", OFFICERS),
+    ("credit.import_file", "GET"): Rule("GET", lambda w: "/officer/credit/import", OFFICER),
+    ("credit.import_file", "POST"): Rule(
+        "POST", lambda w: "/officer/credit/import", OFFICER,
+        data=lambda w: {"mode": "all", "file": _import_csv(w)},
+        state=_credit_count("CreditRecord")),
+    ("credit.new_record", "GET"): Rule("GET", lambda w: "/officer/credit/records/new",
+                                       OFFICER),
+    ("credit.new_record", "POST"): Rule(
+        "POST", lambda w: "/officer/credit/records/new", OFFICER,
+        data=lambda w: {"decision_number": "矩阵手工〔2026〕1号", "uscc": w.enterprise.uscc,
+                        "violation": "未公示许可证", "penalty_types": ["fine"],
+                        "fine_amount": "100", "decision_date": "2026-01-05",
+                        "record_class": "general", "market_category": ""},
+        state=_credit_count("CreditRecord")),
+    ("credit.template", "GET"): Rule("GET", lambda w: "/officer/credit/import/template.xlsx",
+                                     OFFICERS),
+    ("credit.review", "GET"): Rule(
+        "GET", lambda w: f"/officer/credit/repairs/{_credit(w)['own_application']}", OFFICERS,
+        other_path=lambda w: f"/officer/credit/repairs/{_credit(w)['other_application']}"),
+    ("credit.decide", "POST"): Rule(
+        "POST", lambda w: f"/officer/credit/repairs/{_credit(w)['own_application']}/decide",
+        OFFICER, data=lambda w: {"decision": "accept", "reasons": "", "version": "1"},
+        other_path=lambda w: (f"/officer/credit/repairs/{_credit(w)['other_application']}"
+                              "/decide"),
+        state=_application_states),
+    ("credit.standing", "GET"): Rule(
+        "GET", lambda w: f"/officer/credit/enterprises/{_credit(w) and w.enterprise.id}",
+        OFFICERS,
+        other_path=lambda w: (f"/officer/credit/enterprises/"
+                              f"{_credit(w) and w.other_enterprise.id}")),
+    ("credit.standing", "POST"): Rule(
+        "POST", lambda w: f"/officer/credit/enterprises/{_credit(w) and w.enterprise.id}",
+        OFFICER, data=lambda w: {"risk": "C", "reason": "多次投诉"},
+        other_path=lambda w: (f"/officer/credit/enterprises/"
+                              f"{_credit(w) and w.other_enterprise.id}"),
+        state=_standing_state),
+    ("credit.export", "GET"): Rule("GET", lambda w: "/officer/credit/repair-results.csv",
+                                   OFFICERS),
 }
 
 #: Methods every route answers by itself (Flask adds them).
@@ -542,6 +697,8 @@ def test_someone_elses_object_is_not_found(client, world, pair, role):
 NAV_LINKS = {
     "/admin/": ADMIN,
     "/admin/audit": ADMIN,
+    "/credit": ENTERPRISE,
+    "/officer/credit": OFFICERS,
     "/enterprise": ENTERPRISE,
     "/self-checks": ENTERPRISE,
     "/officer/self-checks": OFFICERS,

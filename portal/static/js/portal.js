@@ -6,3 +6,14 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+
+// A long import shows that it is working: the form's progress bar appears on submit.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-progress")) {
+    const bar = form.querySelector("progress");
+    if (bar) {
+      bar.hidden = false;
+    }
+  }
+});
