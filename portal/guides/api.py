@@ -198,6 +198,25 @@ def _precheck_path(entry_keys: list[str]) -> dict[str, Any]:
         }}}
 
 
+def _whole_number(maximum: int) -> dict[str, Any]:
+    """Return the schema of a query number from 1 to ``maximum``, written in ASCII digits.
+
+    Parsing is strict (no "30.0", no "+3"): an ``integer`` schema would let clients send
+    numbers the API refuses, so the range is written as a pattern.
+    """
+    top = str(maximum)
+    options = [f"[1-9][0-9]{{0,{len(top) - 2}}}"] if len(top) > 1 else []
+    for position, digit in enumerate(top):
+        lowest = 1 if position == 0 else 0
+        if int(digit) > lowest:
+            rest = len(top) - position - 1
+            options.append(f"{top[:position]}[{lowest}-{int(digit) - 1}]"
+                           + (f"[0-9]{{{rest}}}" if rest else ""))
+    options.append(top)
+    return {"type": "string", "pattern": f"^({'|'.join(options)})$",
+            "description": f"1 to {maximum}"}
+
+
 def _errors_schema() -> dict[str, Any]:
     return {"type": "object", "required": ["errors"], "properties": {"errors": {
         "type": "object", "additionalProperties": {"type": "string"}}}}
@@ -246,10 +265,8 @@ def _decision_paths(*, industries: list[str], departments: list[str]) -> dict[st
          "Only decisions issued on or after this date (YYYY-MM-DD)"),
         ("issued_to", {"type": "string", "format": "date"},
          "Only decisions issued on or before this date (YYYY-MM-DD)"),
-        ("page", {"type": "integer", "minimum": 1, "maximum": disclosure.MAX_PAGE},
-         "Page number"),
-        ("per_page", {"type": "integer", "minimum": 1, "maximum": disclosure.PER_PAGE},
-         "Results per page (default and most 20)"),
+        ("page", _whole_number(disclosure.MAX_PAGE), "Page number"),
+        ("per_page", _whole_number(disclosure.PER_PAGE), "Results per page (default and most 20)"),
     ]
     bad = {"description": "A filter value is not known or not valid (each error names its "
                           "parameter), or the request contains a NUL character",
@@ -338,9 +355,8 @@ def openapi_document(*, industries: list[str], departments: list[str],
         ("list_type", {"type": "string", "enum": list(LIST_TYPES)}, "Kind of list"),
         ("valid_on", {"type": "string", "format": "date"},
          "Only entries in force on this date (YYYY-MM-DD)"),
-        ("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page number"),
-        ("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-         "Results per page (default 20)"),
+        ("page", _whole_number(MAX_PAGE), "Page number"),
+        ("per_page", _whole_number(MAX_PER_PAGE), "Results per page (default 20)"),
     ]
     return {
         "openapi": "3.1.0",
