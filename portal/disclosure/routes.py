@@ -36,7 +36,6 @@ from portal.disclosure.qr import qr_svg, verify_url
 from portal.disclosure.queries import (
     get_by_code,
     get_disclosed,
-    known_industries,
     list_disclosed,
     parse_decision_filters,
     withdrawal_reason,
@@ -46,7 +45,7 @@ from portal.exemptions.access import load_decision_for
 from portal.exemptions.models import Decision, DecisionKind, DisclosureStatus, Outcome
 from portal.extensions import db
 from portal.guides import labels as guide_labels
-from portal.guides.queries import departments_by_code
+from portal.guides.queries import current_guides, departments_by_code
 
 bp = Blueprint("disclosure", __name__)
 
@@ -173,7 +172,7 @@ def index() -> ResponseReturnValue:
     departments = departments_by_code(db.session)
     response = current_app.make_response((render_template(
         "disclosure/index.html", page=page, parsed=parsed, filters=parsed.filters,
-        departments=departments, industries=known_industries(db.session),
+        departments=departments, guides=current_guides(db.session),
         args=parsed.filters.as_args(), withdrawal_reason=withdrawal_reason),
         400 if parsed.errors else 200))
     return _public(response)
