@@ -49,6 +49,7 @@ from portal.credit.cli import credit_cli
 from portal.credit.demo import load_demo_credit
 from portal.credit.rules import CreditRules
 from portal.doctor import run_checks
+from portal.exemptions.demo import load_demo_decisions
 from portal.extensions import db
 from portal.guides.content import ContentInvalid, check_content, format_errors, load_content
 from portal.guides.services import sync_from_directory
@@ -133,7 +134,8 @@ def db_current() -> None:
 
 @demo_cli.command("load")
 def demo_load() -> None:
-    """Create demonstration enterprises, accounts and cases (idempotent; never in production)."""
+    """Create demonstration enterprises, accounts, cases and exemption decisions (idempotent;
+    never in production)."""
     if current_app.config["ENV"] == "production":
         click.echo("Refused: demo data is never loaded when PORTAL_ENV=production.", err=True)
         sys.exit(2)
@@ -147,8 +149,16 @@ def demo_load() -> None:
                               review_working_days=current_app.config[
                                   "CREDIT_REVIEW_WORKING_DAYS"])
     db.session.commit()
+    decisions = load_demo_decisions(
+        db.session, get_storage(), today=local_today(), now=utcnow(),
+        review_working_days=current_app.config["EXEMPTION_REVIEW_WORKING_DAYS"],
+        defence_working_days=current_app.config["EXEMPTION_DEFENCE_WORKING_DAYS"],
+        disclosure_delay_working_days=current_app.config["DISCLOSURE_DELAY_WORKING_DAYS"])
+    db.session.commit()
     click.echo(f"Demo rectification cases added: {cases}.")
     click.echo(f"Demo credit records added: {credit}.")
+    click.echo(f"Demo exemption applications added: {decisions} (numbered decisions are "
+               "published at /decisions; run `flask guides sync` first).")
     click.echo("Demo accounts (password for all: "
                f"{current_app.config['DEMO_PASSWORD']}):")
     for label, email in accounts:

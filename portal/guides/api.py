@@ -10,6 +10,8 @@ from flask_babel import get_locale
 from sqlalchemy import select
 
 from portal.core.clock import local_today
+from portal.disclosure import queries as disclosure
+from portal.exemptions.models import Outcome
 from portal.extensions import csrf, db
 from portal.guides import labels
 from portal.guides.conditions import (
@@ -58,6 +60,32 @@ def exemption_entries() -> ResponseReturnValue:
         items=[entry_as_json(v, url_for("guides.entry", key=v.data["key"], _external=True))
                for v in page.items],
         page=page.page, per_page=page.per_page, total=page.total, pages=page.pages)
+
+
+@bp.get("/decisions")
+def decisions() -> ResponseReturnValue:
+    """Return disclosed decisions (published, or withdrawn with their reason), one page at a
+    time, newest first: only their redacted public content."""
+    parsed = disclosure.parse_decision_filters(db.session, request.args)
+    if parsed.errors:
+        return jsonify(errors=parsed.errors), 400
+    page = disclosure.list_disclosed(db.session, parsed.filters, today=local_today(),
+                                     page=parsed.page, per_page=parsed.per_page)
+    return jsonify(
+        items=[disclosure.public_json(decision, url=url_for(
+            "disclosure.show", decision_id=decision.id, _external=True))
+            for decision in page.items],
+        page=page.page, per_page=page.per_page, total=page.total, pages=page.pages)
+
+
+@bp.get("/decisions/<int:decision_id>")
+def decision(decision_id: int) -> ResponseReturnValue:
+    """Return one disclosed decision (404 before its publication day, or if never public)."""
+    found = disclosure.get_disclosed(db.session, decision_id, today=local_today())
+    if found is None:
+        return jsonify(errors={"id": "no such published decision"}), 404
+    return jsonify(disclosure.public_json(found, url=url_for(
+        "disclosure.show", decision_id=found.id, _external=True)))
 
 
 #: The JSON pre-check's questions and the answers each accepts. ``corrected`` takes the
@@ -170,8 +198,122 @@ def _precheck_path(entry_keys: list[str]) -> dict[str, Any]:
         }}}
 
 
+def _whole_number(maximum: int) -> dict[str, Any]:
+    """Return the schema of a query number from 1 to ``maximum``, written in ASCII digits.
+
+    Parsing is strict (no "30.0", no "+3"): an ``integer`` schema would let clients send
+    numbers the API refuses, so the range is written as a pattern.
+    """
+    top = str(maximum)
+    options = [f"[1-9][0-9]{{0,{len(top) - 2}}}"] if len(top) > 1 else []
+    for position, digit in enumerate(top):
+        lowest = 1 if position == 0 else 0
+        if int(digit) > lowest:
+            rest = len(top) - position - 1
+            options.append(f"{top[:position]}[{lowest}-{int(digit) - 1}]"
+                           + (f"[0-9]{{{rest}}}" if rest else ""))
+    options.append(top)
+    return {"type": "string", "pattern": f"^({'|'.join(options)})$",
+            "description": f"1 to {maximum}"}
+
+
+def _errors_schema() -> dict[str, Any]:
+    return {"type": "object", "required": ["errors"], "properties": {"errors": {
+        "type": "object", "additionalProperties": {"type": "string"}}}}
+
+
+def _decision_schema() -> dict[str, Any]:
+    nullable_text = {"type": ["string", "null"]}
+    return {
+        "type": "object",
+        "required": ["id", "document_number", "status", "department", "issued_on", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "document_number": {"type": "string", "description": "e.g. 穗南市监不罚〔2026〕1号"},
+            "status": {"type": "string", "enum": ["in_force", "withdrawn"]},
+            "withdrawal": {"oneOf": [{"type": "null"}, {
+                "type": "object", "properties": {
+                    "kind": {"type": ["string", "null"], "enum": ["changed", "revoked", None]},
+                    "reason": nullable_text}}]},
+            "department": {"type": "string"},
+            "industry": nullable_text,
+            "outcome": {"type": ["string", "null"], "enum": [*(o.value for o in Outcome), None]},
+            "issued_on": {"type": "string", "format": "date"},
+            "publish_on": {"type": ["string", "null"], "format": "date"},
+            "party": {"type": ["object", "null"], "description": "Name, USCC and the legal "
+                      "representative masked; none for an individual business's operator",
+                      "properties": {"name": {"type": "string"}, "uscc": nullable_text,
+                                     "legal_representative": nullable_text}},
+            "facts": nullable_text,
+            "violation_on": {"type": ["string", "null"], "format": "date"},
+            "entry": {"type": ["object", "null"], "description": "The list entry applied"},
+            "penalty": {"type": ["object", "null"]},
+            "authority": {"type": ["object", "null"]},
+            "url": {"type": "string", "format": "uri"},
+        },
+    }
+
+
+def _decision_paths(*, industries: list[str], departments: list[str]) -> dict[str, Any]:
+    parameter: list[tuple[str, dict[str, Any], str]] = [
+        ("department", {"type": "string", "enum": departments}, "Department code"),
+        ("industry", {"type": "string", "enum": industries} if industries
+         else {"type": "string"}, "Industry slug"),
+        ("entry", {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,59}$"},
+         "Key of the exemption entry applied"),
+        ("issued_from", {"type": "string", "format": "date"},
+         "Only decisions issued on or after this date (YYYY-MM-DD)"),
+        ("issued_to", {"type": "string", "format": "date"},
+         "Only decisions issued on or before this date (YYYY-MM-DD)"),
+        ("page", _whole_number(disclosure.MAX_PAGE), "Page number"),
+        ("per_page", _whole_number(disclosure.PER_PAGE), "Results per page (default and most 20)"),
+    ]
+    bad = {"description": "A filter value is not known or not valid (each error names its "
+                          "parameter), or the request contains a NUL character",
+           "content": {"application/json": {"schema": _errors_schema()}}}
+    return {
+        "/decisions": {"get": {
+            "operationId": "listDecisions",
+            "summary": "List published exemption decisions, and those withdrawn with the "
+                       "reason",
+            "description": "Granted decisions are published after the configured delay; "
+                           "natural persons' personal data is redacted.",
+            "parameters": [{"name": name, "in": "query", "required": False,
+                            "allowEmptyValue": True,
+                            "description": description + "; empty for any",
+                            "schema": {"anyOf": [schema, {"type": "string", "maxLength": 0}]}}
+                           for name, schema, description in parameter],
+            "responses": {
+                "200": {"description": "A page of decisions", "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["items", "total"], "properties": {
+                        "items": {"type": "array", "items": {
+                            "$ref": "#/components/schemas/Decision"}},
+                        "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                        "total": {"type": "integer"}, "pages": {"type": "integer"}}}}}},
+                "400": bad,
+            }}},
+        "/decisions/{id}": {"get": {
+            "operationId": "getDecision",
+            "summary": "One published decision (or one withdrawn from disclosure)",
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "description": "Decision id",
+                            "schema": {"type": "integer", "minimum": 1,
+                                       "maximum": 2**31 - 1}}],
+            "responses": {
+                "200": {"description": "The decision's public content",
+                        "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Decision"}}}},
+                "400": {"description": "The request contains a NUL character",
+                        "content": {"application/json": {"schema": _errors_schema()}}},
+                "404": {"description": "No decision with this id is published today",
+                        "content": {"application/json": {"schema": _errors_schema()}}},
+            }}},
+    }
+
+
 def openapi_document(*, industries: list[str], departments: list[str],
-                     entry_keys: list[str] | None = None) -> dict[str, Any]:
+                     entry_keys: list[str] | None = None,
+                     decision_industries: list[str] | None = None) -> dict[str, Any]:
     """Return the OpenAPI 3.1 description of this API, naming the values filters accept."""
     citation = {"type": "object", "properties": {
         "law": {"type": "string"}, "law_name": _text_schema(),
@@ -213,14 +355,14 @@ def openapi_document(*, industries: list[str], departments: list[str],
         ("list_type", {"type": "string", "enum": list(LIST_TYPES)}, "Kind of list"),
         ("valid_on", {"type": "string", "format": "date"},
          "Only entries in force on this date (YYYY-MM-DD)"),
-        ("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page number"),
-        ("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-         "Results per page (default 20)"),
+        ("page", _whole_number(MAX_PAGE), "Page number"),
+        ("per_page", _whole_number(MAX_PER_PAGE), "Results per page (default 20)"),
     ]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Nansha compliance portal open data", "version": "1.0.0",
-                 "description": "Exemption-list entries (减免责清单) published by the portal."},
+                 "description": "Exemption-list entries (减免责清单) and exemption decisions "
+                                "published by the portal."},
         "servers": [{"url": request.host_url.rstrip("/") + "/api/v1"}],
         "paths": {"/precheck/{key}": _precheck_path(entry_keys or []),
                   "/exemption-entries": {"get": {
@@ -246,8 +388,10 @@ def openapi_document(*, industries: list[str], departments: list[str],
                             "type": "object", "properties": {"errors": {
                                 "type": "object",
                                 "additionalProperties": {"type": "string"}}}}}}},
-            }}}},
-        "components": {"schemas": {"ExemptionEntry": entry}},
+            }}},
+                  **_decision_paths(industries=decision_industries or [],
+                                    departments=departments)},
+        "components": {"schemas": {"ExemptionEntry": entry, "Decision": _decision_schema()}},
     }
 
 
@@ -260,4 +404,5 @@ def openapi() -> ResponseReturnValue:
         ExemptionEntryRecord.retired_at.is_(None))))
     return jsonify(openapi_document(industries=industries,
                                     departments=sorted(departments_by_code(db.session)),
-                                    entry_keys=keys))
+                                    entry_keys=keys,
+                                    decision_industries=disclosure.known_industries(db.session)))

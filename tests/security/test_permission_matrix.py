@@ -249,6 +249,55 @@ def _standing_state(world: World) -> list[object]:
     return sorted((row.enterprise_id, row.risk_override, row.on_abnormal_list)
                   for row in db.session.scalars(select(CreditStanding).execution_options(
                       populate_existing=True)))
+#: The application under test, for helpers that issue decisions through the services.
+_APP: list[object] = []
+
+
+@pytest.fixture(autouse=True)
+def _remember_app(app):  # type: ignore[no-untyped-def]
+    _APP[:] = [app]
+
+
+def _decision(world: World, *, other: bool = False, published: bool = True):  # type: ignore[no-untyped-def]
+    """Grant an application of the world's enterprise (``other``: of the other enterprise,
+    before the other department) and return the decision, published since yesterday."""
+    from portal.core.clock import local_today
+    from portal.exemptions import services
+    from portal.exemptions.models import Decision
+    from tests.exemptions.helpers import statement, verify_all
+    from tests.factories import UserFactory, make_entry
+
+    app = _APP[0]
+    with app.test_request_context():  # type: ignore[attr-defined]
+        department = db.session.get(Department,
+                                    (world.other_department if other else world.department).id)
+        enterprise = db.session.get(Enterprise,
+                                    (world.other_enterprise if other else world.enterprise).id)
+        actor = db.session.get(User, (world.other_admin if other else world.enterprise_admin).id)
+        key = f"matrix-{department.code}".replace("_", "-")
+        if db.session.scalar(select(func.count()).select_from(Decision).where(
+                Decision.enterprise_id == enterprise.id)):
+            decision = db.session.scalar(select(Decision).where(
+                Decision.enterprise_id == enterprise.id))
+            return decision.id, decision.verification_code
+        department.short_name_confirmed = True
+        make_entry(key, department=department.code)
+        officer = (UserFactory(officer=True, department=department) if other
+                   else db.session.get(User, world.officer.id))
+        db.session.commit()
+        application = services.open_application(
+            db.session, app.extensions["storage"], enterprise, actor=actor,  # type: ignore[attr-defined]
+            entry_key=key, statement=statement(), today=local_today(), now=utcnow(),
+            review_working_days=10)
+        db.session.commit()
+        verify_all(world, application, officer=officer)
+        decision = services.grant(db.session, application, actor=officer,
+                                  expected_version=application.version, today=local_today(),
+                                  now=utcnow(), disclosure_delay_working_days=7)
+        if published:
+            decision.publish_on = local_today() - dt.timedelta(days=1)
+        db.session.commit()
+        return decision.id, decision.verification_code
 
 
 STRONG_PASSWORD = "Harbour-Lights-2026"
@@ -411,6 +460,20 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("api.exemption_entries", "GET"): Rule("GET", lambda w: "/api/v1/exemption-entries",
                                            EVERYONE),
     ("api.openapi", "GET"): Rule("GET", lambda w: "/api/v1/openapi.json", EVERYONE),
+    ("api.decisions", "GET"): Rule("GET", lambda w: "/api/v1/decisions", EVERYONE),
+    ("api.decision", "GET"): Rule(
+        "GET", lambda w: f"/api/v1/decisions/{_decision(w)[0]}", EVERYONE),
+    ("disclosure.index", "GET"): Rule("GET", lambda w: "/decisions", EVERYONE),
+    ("disclosure.show", "GET"): Rule(
+        "GET", lambda w: f"/decisions/{_decision(w)[0]}", EVERYONE),
+    ("disclosure.verify", "GET"): Rule(
+        "GET", lambda w: f"/verify/{_decision(w)[1]}", EVERYONE),
+    ("disclosure.document", "GET"): Rule(
+        "GET", lambda w: f"/decisions/document/{_decision(w)[0]}", ENTERPRISE | OFFICERS,
+        other_path=lambda w: f"/decisions/document/{_decision(w, other=True)[0]}"),
+    ("disclosure.document_pdf", "GET"): Rule(
+        "GET", lambda w: f"/decisions/document/{_decision(w)[0]}.pdf", ENTERPRISE | OFFICERS,
+        other_path=lambda w: f"/decisions/document/{_decision(w, other=True)[0]}.pdf"),
     ("api.precheck", "GET"): Rule(
         "GET", lambda w: f"/api/v1/precheck/{w.entry.key}?first_time=yes&harm=none", EVERYONE),
     ("selfcheck.index", "GET"): Rule("GET", lambda w: "/self-checks", ENTERPRISE),
