@@ -18,24 +18,28 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from portal.accounts.models import Department, Enterprise, User
+from portal.accounts.models import Enterprise, User
 from portal.cases.models import Case
 from portal.core.audit import record_event
 from portal.core.deadlines import add_working_days, resume_clock, stop_clock
-from portal.core.errors import DomainError
-from portal.core.numbering import next_department_document_number
 from portal.core.permissions import Permission, role_has
 from portal.core.storage import CheckedUpload, Storage, put_checked, record_stored_file
-from portal.core.workflow import ConcurrentUpdate, StaleObject, TransitionForbidden
-from portal.exemptions import documents, rules
+from portal.core.workflow import TransitionForbidden
+from portal.exemptions import rules
+from portal.exemptions.base import ExemptionError, check_version, touch
+from portal.exemptions.decisions import (
+    WITHDRAWAL_WORKING_DAYS,
+    answer_objection,
+    file_objection,
+    issue_decision,
+    withdraw_from_disclosure,
+)
 from portal.exemptions.models import (
     FINAL,
     ApplicationFile,
@@ -43,12 +47,10 @@ from portal.exemptions.models import (
     ConditionVerification,
     Decision,
     DecisionKind,
-    DisclosureStatus,
     EducationForm,
     ExemptionApplication,
     FilePurpose,
     LegalReview,
-    Objection,
     Proposal,
     ReviewResult,
     WithdrawalKind,
@@ -68,21 +70,6 @@ logger = logging.getLogger(__name__)
 S = ApplicationStatus
 #: Longest period a supplement request may give, in working days.
 MAX_WORKING_DAYS = 90
-#: Working days within which a changed or revoked decision leaves disclosure (Art. 48).
-WITHDRAWAL_WORKING_DAYS = 3
-
-
-class ExemptionError(DomainError):
-    """A step refused for a reason the user can act on (nothing was changed).
-
-    ``field`` names the form field the message belongs beside, when there is one.
-    """
-
-    status_code = 400
-
-    def __init__(self, message: Any, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class DuplicateApplication(ExemptionError):
@@ -115,27 +102,6 @@ class ApplicationInput:
 
 def _reference(application: ExemptionApplication) -> str:
     return f"MF{application.submitted_on.year}{application.id:07d}"
-
-
-def _check_version(obj: Any, expected_version: int) -> None:
-    if obj.version != expected_version:
-        raise StaleObject(f"{type(obj).__name__} {obj.id}: version {obj.version}, "
-                          f"form had {expected_version}")
-
-
-def _touch(session: Session, obj: Any, *, expected_version: int, now: dt.datetime) -> None:
-    """Check the version the user saw and bump it (a change that keeps the status).
-
-    Setting ``updated_at`` makes the row dirty, so the flush bumps ``version`` with a
-    ``WHERE version = …`` that catches a concurrent change.
-    """
-    _check_version(obj, expected_version)
-    obj.updated_at = now
-    try:
-        session.flush()
-    except StaleDataError as error:
-        raise ConcurrentUpdate(f"{type(obj).__name__} {obj.id} changed in another "
-                               "transaction") from error
 
 
 # -- Entries --------------------------------------------------------------------------------
@@ -379,7 +345,7 @@ def record_verification(session: Session, application: ExemptionApplication, *,
     :raises TransitionForbidden: the actor may not decide this application.
     :raises StaleObject, ConcurrentUpdate: the application changed meanwhile.
     """
-    _check_version(application, expected_version)
+    check_version(application, expected_version)
     if application.status not in {S.SUBMITTED, S.DEFENCE_SUBMITTED}:
         raise ExemptionError(_l("This application is not waiting for verification."))
     if not role_has(EXEMPTION_WORKFLOW.role_of(application, actor),
@@ -410,7 +376,7 @@ def record_verification(session: Session, application: ExemptionApplication, *,
                      "education_content", "economic_impact", "mitigation_detail",
                      "fine_yuan", "internal_note"):
             setattr(application, name, getattr(verification, name))
-    _touch(session, application, expected_version=expected_version, now=now)
+    touch(session, application, expected_version=expected_version, now=now)
     record_event(session, action="exemption.verified", object_type="exemption_application",
                  object_id=application.id, actor=actor, now=now,
                  details={"confirmed": sorted(k for k, (ok, _n) in verification.checks.items()
@@ -421,62 +387,6 @@ def record_verification(session: Session, application: ExemptionApplication, *,
 
 
 # -- Granting -----------------------------------------------------------------------------------
-
-
-def _decision_year(today: dt.date) -> int:
-    return today.year
-
-
-def issue_decision(session: Session, application: ExemptionApplication, *, kind: DecisionKind,
-                   actor: User, today: dt.date, now: dt.datetime,
-                   disclosure_delay_working_days: int) -> Decision:
-    """Issue the decision document of a granted or finally refused application.
-
-    A grant takes the department's next document number (last, so the counter's lock is
-    held as briefly as possible) and is published after the configured delay.
-
-    :raises ShortNameNotConfirmed: the department has no confirmed short name.
-    """
-    department = session.scalar(select(Department).where(
-        Department.code == application.department_code))
-    if department is None:
-        raise ExemptionError(_l("The department of this application is unknown."))
-    number = text = authority = doc_type = None
-    if kind == DecisionKind.GRANT:
-        doc_type = application.outcome.document_type
-        number, text = next_department_document_number(
-            session, department, doc_type=doc_type, year=_decision_year(today))
-        authority = department.short_name
-    content = documents.build_content(application, department, kind=kind,
-                                      document_number=text, issued_on=today)
-    publish_on = None
-    disclosure = DisclosureStatus.NOT_PUBLISHED
-    if kind == DecisionKind.GRANT:
-        publish_on = add_working_days(today, disclosure_delay_working_days).date
-        disclosure = DisclosureStatus.PUBLISHED
-    decision = Decision(
-        application_id=application.id, kind=kind,
-        outcome=application.outcome if kind == DecisionKind.GRANT else None,
-        department_code=application.department_code, enterprise_id=application.enterprise_id,
-        entry_key=application.entry_key, industry=industry_for(session, application.enterprise),
-        authority=authority, doc_type=doc_type.value if doc_type else None,
-        year=_decision_year(today) if number else None, number=number, document_number=text,
-        verification_code=documents.new_verification_code(),
-        digest=documents.digest_of(content), content=content,
-        public_content=documents.public_content(content) if kind == DecisionKind.GRANT
-        else None,
-        issued_on=today, issued_at=now, issued_by_id=actor.id, disclosure=disclosure,
-        publish_on=publish_on)
-    session.add(decision)
-    session.flush()
-    record_event(session, action=f"exemption.decision_{kind.value}", object_type="decision",
-                 object_id=decision.id, actor=actor, now=now,
-                 details={"application": application.reference, "number": text,
-                          "digest": decision.digest,
-                          "publish_on": publish_on.isoformat() if publish_on else None})
-    logger.info("decision %s (%s) issued on %s by %s", text or decision.id, kind.value,
-                application.reference, actor.id)
-    return decision
 
 
 def _close(application: ExemptionApplication, now: dt.datetime) -> None:
@@ -590,7 +500,7 @@ def finalise_refusal(session: Session, application: ExemptionApplication, *, act
     Returns the refusal decision when final, None when sent to legal review.
     ``answer`` is the officer's answer to the defence, when there was one.
     """
-    _check_version(application, expected_version)
+    check_version(application, expected_version)
     with session.no_autoflush:
         if answer is not None:
             application.defence_answer = answer
@@ -658,85 +568,15 @@ def review_proposal(session: Session, application: ExemptionApplication, *, revi
                           now=now, disclosure_delay_working_days=disclosure_delay_working_days)
 
 
-# -- After the decision ------------------------------------------------------------------------
-
-
-def file_objection(session: Session, application: ExemptionApplication, *, actor: User,
-                   text: str, expected_version: int, now: dt.datetime) -> Objection:
-    """File an objection (异议) to a final refusal; the department must answer it.
-
-    :raises ExemptionError: the application was not refused, or an objection waits.
-    """
-    _check_version(application, expected_version)
-    if not role_has(EXEMPTION_WORKFLOW.role_of(application, actor),
-                    Permission.EXEMPTION_OWN_EDIT):
-        raise TransitionForbidden(f"user {actor.id} may not object for application "
-                                  f"{application.id}")
-    if application.status != S.REFUSED:
-        raise ExemptionError(_l("Only a refusal can be objected to here."))
-    if any(objection.answered_at is None for objection in application.objections):
-        raise ExemptionError(_l("Your earlier objection has not been answered yet."))
-    objection = Objection(text=text, filed_by_id=actor.id, filed_at=now)
-    application.objections.append(objection)
-    _touch(session, application, expected_version=expected_version, now=now)
-    record_event(session, action="exemption.objection_filed",
-                 object_type="exemption_application", object_id=application.id, actor=actor,
-                 now=now, note=text, details={"objection": objection.id})
-    return objection
-
-
-def answer_objection(session: Session, application: ExemptionApplication,
-                     objection: Objection, *, actor: User, answer: str,
-                     expected_version: int, now: dt.datetime) -> None:
-    """Answer an objection (the department's duty)."""
-    _check_version(application, expected_version)
-    if not role_has(EXEMPTION_WORKFLOW.role_of(application, actor),
-                    Permission.EXEMPTION_DEPARTMENT_DECIDE):
-        raise TransitionForbidden(f"user {actor.id} may not answer for application "
-                                  f"{application.id}")
-    if objection.application_id != application.id or objection.answered_at is not None:
-        raise ExemptionError(_l("This objection has already been answered."))
-    objection.answer, objection.answered_by_id, objection.answered_at = answer, actor.id, now
-    _touch(session, application, expected_version=expected_version, now=now)
-    record_event(session, action="exemption.objection_answered",
-                 object_type="exemption_application", object_id=application.id, actor=actor,
-                 now=now, note=answer, details={"objection": objection.id})
-
-
-def withdraw_from_disclosure(session: Session, decision: Decision, *, actor: User,
-                             kind: WithdrawalKind, reason: str, expected_version: int,
-                             today: dt.date, now: dt.datetime) -> None:
-    """Withdraw a changed or revoked decision from disclosure at once, with its reason
-    shown (Art. 48: within 3 working days).
-
-    :raises ExemptionError: it is not a published grant, or was withdrawn already.
-    """
-    _check_version(decision, expected_version)
-    application = decision.application
-    if not role_has(EXEMPTION_WORKFLOW.role_of(application, actor),
-                    Permission.EXEMPTION_DEPARTMENT_DECIDE):
-        raise TransitionForbidden(f"user {actor.id} may not withdraw decision {decision.id}")
-    if decision.kind != DecisionKind.GRANT or decision.disclosure != DisclosureStatus.PUBLISHED:
-        raise ExemptionError(_l("Only a published decision can be withdrawn from disclosure."))
-    if not reason.strip():
-        raise ExemptionError(_l("Give the reason shown to the public."), field="reason")
-    decision.disclosure = DisclosureStatus.WITHDRAWN
-    decision.withdrawn_at, decision.withdrawal_kind = now, kind
-    decision.withdrawal_reason = reason
-    try:
-        session.flush()
-    except StaleDataError as error:
-        raise ConcurrentUpdate(f"decision {decision.id} changed in another transaction") \
-            from error
-    record_event(session, action="decision.withdrawn", object_type="decision",
-                 object_id=decision.id, actor=actor, now=now, note=reason,
-                 details={"kind": kind.value, "number": decision.document_number,
-                          "due": add_working_days(today, WITHDRAWAL_WORKING_DAYS)
-                          .date.isoformat()})
-    logger.info("decision %s withdrawn from disclosure (%s) by %s", decision.document_number,
-                kind.value, actor.id)
-
-
 def is_final(application: ExemptionApplication) -> bool:
     """Return whether nothing more happens to the application."""
     return application.status in FINAL
+
+
+__all__ = ["WITHDRAWAL_WORKING_DAYS", "ApplicationInput", "DuplicateApplication",
+           "ExemptionError", "Verification", "WithdrawalKind", "answer_defence",
+           "answer_objection", "answer_supplement", "check_version", "entry_applies_to",
+           "entry_version_on", "file_objection", "finalise_refusal", "grant", "is_final",
+           "issue_decision", "open_application", "propose_refusal", "record_verification",
+           "referenced_digests", "request_supplement", "review_proposal", "submit_defence",
+           "touch", "withdraw", "withdraw_from_disclosure"]
