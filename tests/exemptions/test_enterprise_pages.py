@@ -26,7 +26,14 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from tests.cases.helpers import order
 from tests.conftest import reload
-from tests.exemptions.helpers import MINOR, apply, entries, officer_page_link, verify_all
+from tests.exemptions.helpers import (
+    MINOR,
+    apply,
+    entries,
+    grant,
+    officer_page_link,
+    verify_all,
+)
 from tests.factories import make_entry
 from tests.samples import pdf_bytes, png_bytes
 
@@ -428,3 +435,48 @@ def test_the_pre_check_result_links_to_the_application(client, listed):
     page = client.get(f"/check/{MINOR}?first_time=yes&exempted_before=no&harm=none"
                       "&corrected=on_the_spot").get_data(as_text=True)
     assert "/exemptions/apply/" not in page
+
+
+def test_an_application_from_a_self_check_finding(client, listed):
+    finding = listed.submitted.findings[0]
+    client.sign_in(listed.enterprise_member.email)
+    form = client.get(f"/exemptions/apply/{MINOR}?finding={finding.id}")
+    assert form.status_code == 200
+    assert f"/self-checks/{listed.submitted.id}/result" in form.get_data(as_text=True)
+    response = _apply(client, query=f"?finding={finding.id}")
+    assert response.status_code == 302
+    assert db.session.scalar(select(ExemptionApplication)).finding_id == finding.id
+    other = listed.other_submitted.findings[0]
+    assert client.get(f"/exemptions/apply/{MINOR}?finding={other.id}").status_code == 404
+    assert client.get(f"/exemptions/apply?finding={other.id}").status_code == 404
+
+
+def test_a_granted_application_shows_its_numbered_decision(client, listed, applied, app):
+    with app.test_request_context():
+        verify_all(listed, reload(applied), officer=reload(listed.officer))
+        grant(listed, reload(applied), officer=reload(listed.officer))
+    decision = reload(applied).decision
+    assert decision is not None and decision.document_number
+    client.sign_in(listed.enterprise_admin.email)
+    page = client.get(f"/exemptions/applications/{applied.id}").get_data(as_text=True)
+    assert decision.document_number in page and "不予行政处罚" in page
+    assert "予以免罚" in page and "撤回申请" not in page
+    links = f"/decisions/document/{decision.id}"
+    assert (links in page) == ("disclosure.document" in app.view_functions)
+
+
+def test_the_list_is_paged(client, listed, app, storage, monkeypatch):
+    from portal.exemptions import routes
+
+    monkeypatch.setattr(routes, "PAGE_SIZE", 1)
+    with app.test_request_context():
+        first = apply(listed, storage, actor=reload(listed.enterprise_admin))
+        second = apply(listed, storage, actor=reload(listed.enterprise_admin),
+                       violation_on=local_today() - dt.timedelta(days=5))
+    client.sign_in(listed.enterprise_admin.email)
+    page = client.get("/exemptions/applications").get_data(as_text=True)
+    assert second.reference in page and first.reference not in page
+    assert f"/exemptions/applications?before={second.id}" in page
+    older = client.get(f"/exemptions/applications?before={second.id}").get_data(as_text=True)
+    assert first.reference in older and second.reference not in older
+    assert client.get("/exemptions/applications?before=abc").status_code == 404
