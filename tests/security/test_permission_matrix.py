@@ -25,7 +25,10 @@ from portal.auth.sessions import start_session
 from portal.cases.models import Case
 from portal.core.db import utcnow
 from portal.core.identifiers import make_uscc
+from portal.exemptions.models import ApplicationFile, ExemptionApplication, FilePurpose
 from portal.extensions import db
+from portal.guides.conditions import Corrected, Harm
+from portal.guides.models import ExemptionEntryRecord, ExemptionEntryVersion
 from portal.notifications.models import Notification
 from portal.selfcheck.models import SelfCheck
 from tests.conftest import PASSWORD, World
@@ -298,6 +301,70 @@ def _decision(world: World, *, other: bool = False, published: bool = True):  # 
             decision.publish_on = local_today() - dt.timedelta(days=1)
         db.session.commit()
         return decision.id, decision.verification_code
+def _application_of(own: bool) -> Callable[[World], ExemptionApplication]:
+    """An exemption application of the world's (or the other) enterprise with one file, as
+    rows (no request needed)."""
+
+    def make(world: World) -> ExemptionApplication:
+        case = world.case if own else world.other_case
+        existing = db.session.scalar(select(ExemptionApplication).where(
+            ExemptionApplication.enterprise_id == case.enterprise_id))
+        if existing is not None:
+            return existing
+        version = db.session.scalar(
+            select(ExemptionEntryVersion).join(ExemptionEntryRecord).where(
+                ExemptionEntryRecord.key == world.entry.key))
+        assert version is not None
+        actor = world.enterprise_admin if own else world.other_admin
+        today = utcnow().date()
+        application = ExemptionApplication(
+            enterprise_id=case.enterprise_id, department_code=version.department,
+            entry_key=world.entry.key, entry_version_id=version.id, facts="价签缺失",
+            violation_on=today - dt.timedelta(days=3), harm=Harm.NONE, harm_statement="无",
+            first_violation_declared=True, exempted_before_declared=False,
+            corrected=Corrected.ON_THE_SPOT, commitment_text="承诺", submitted_by_id=actor.id,
+            submitted_on=today, review_due=today + dt.timedelta(days=14),
+            action_due=today + dt.timedelta(days=14))
+        db.session.add(application)
+        db.session.flush()
+        application.reference = f"MF{today.year}{application.id:07d}"
+        evidence = db.session.get(Case, case.id).files[0]  # type: ignore[union-attr]
+        db.session.add(ApplicationFile(
+            application_id=application.id, purpose=FilePurpose.APPLICATION,
+            sha256=evidence.sha256, name=evidence.name, size=evidence.size,
+            content_type=evidence.content_type, uploaded_by_id=actor.id))
+        db.session.commit()
+        return application
+    return make
+
+
+_own_application = _application_of(True)
+_other_application = _application_of(False)
+
+
+def _application_path(suffix: str = "", *, own: bool = True) -> Callable[[World], str]:
+    def path(world: World) -> str:
+        application = (_own_application if own else _other_application)(world)
+        return f"/exemptions/applications/{application.id}{suffix}"
+    return path
+
+
+def _application_file_path(own: bool) -> Callable[[World], str]:
+    def path(world: World) -> str:
+        application = (_own_application if own else _other_application)(world)
+        return f"/exemptions/applications/{application.id}/files/{application.files[0].id}"
+    return path
+
+
+def _applications_state(world: World) -> list[object]:
+    _own_application(world), _other_application(world)
+    return sorted((row.id, row.status.value, row.version, len(row.objections))
+                  for row in db.session.scalars(select(ExemptionApplication).execution_options(
+                      populate_existing=True)))
+
+
+def _version_of_own_application(world: World) -> int:
+    return _own_application(world).version
 
 
 STRONG_PASSWORD = "Harbour-Lights-2026"
@@ -671,6 +738,42 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
         state=_standing_state),
     ("credit.export", "GET"): Rule("GET", lambda w: "/officer/credit/repair-results.csv",
                                    OFFICERS),
+    ("exemptions.index", "GET"): Rule("GET", lambda w: "/exemptions/applications", ENTERPRISE),
+    ("exemptions.choose", "GET"): Rule(
+        "GET", lambda w: f"/exemptions/apply?case={w.case.id}", ENTERPRISE,
+        other_path=lambda w: f"/exemptions/apply?case={w.other_case.id}"),
+    ("exemptions.new", "GET"): Rule("GET", lambda w: f"/exemptions/apply/{w.entry.key}",
+                                    ENTERPRISE),
+    ("exemptions.new", "POST"): Rule(
+        "POST", lambda w: f"/exemptions/apply/{w.entry.key}", ENTERPRISE,
+        data=lambda w: {"facts": "价签缺失", "violation_on": utcnow().date().isoformat(),
+                        "harm": "none", "harm_statement": "无", "first_violation": "yes",
+                        "exempted_before": "no", "corrected": "on_the_spot",
+                        "commitment": "y"},
+        other_path=lambda w: f"/exemptions/apply/{w.entry.key}?case={w.other_case.id}",
+        state=_applications_state),
+    ("exemptions.show", "GET"): Rule(
+        "GET", _application_path(), ENTERPRISE,
+        other_path=_application_path(own=False)),
+    ("exemptions.supplement", "POST"): Rule(
+        "POST", _application_path("/supplement"), ENTERPRISE,
+        data=lambda w: {"answer": "补正材料", "version": _version_of_own_application(w)},
+        other_path=_application_path("/supplement", own=False), state=_applications_state),
+    ("exemptions.withdraw", "POST"): Rule(
+        "POST", _application_path("/withdraw"), ENTERPRISE,
+        data=lambda w: {"version": _version_of_own_application(w)},
+        other_path=_application_path("/withdraw", own=False), state=_applications_state),
+    ("exemptions.defend", "POST"): Rule(
+        "POST", _application_path("/defence"), ENTERPRISE,
+        data=lambda w: {"text": "陈述申辩", "version": _version_of_own_application(w)},
+        other_path=_application_path("/defence", own=False), state=_applications_state),
+    ("exemptions.object", "POST"): Rule(
+        "POST", _application_path("/objection"), ENTERPRISE,
+        data=lambda w: {"objection": "异议", "version": _version_of_own_application(w)},
+        other_path=_application_path("/objection", own=False), state=_applications_state),
+    ("exemptions.file", "GET"): Rule(
+        "GET", _application_file_path(True), ENTERPRISE,
+        other_path=_application_file_path(False)),
 }
 
 #: Methods every route answers by itself (Flask adds them).
@@ -764,6 +867,7 @@ NAV_LINKS = {
     "/officer/credit": OFFICERS,
     "/enterprise": ENTERPRISE,
     "/self-checks": ENTERPRISE,
+    "/exemptions/applications": ENTERPRISE,
     "/officer/self-checks": OFFICERS,
 }
 
