@@ -87,7 +87,7 @@ class VerificationForm(FlaskForm):
     """
 
     education_form = SelectField(
-        _l("Form of the education"), invalid_choice_message=INVALID_CHOICE,
+        _l("Form of the education"), validate_choice=False,
         choices=[SelectChoice("", _l("Not recorded yet")),
                  *[SelectChoice(form.value, EDUCATION_FORM_LABELS[form])
                    for form in EducationForm]])
