@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.exemptions.models import ApplicationStatus, EducationForm, Outcome
+from portal.guides.conditions import Corrected, Harm
 
 S = ApplicationStatus
 
@@ -43,6 +44,24 @@ EDUCATION_FORM_LABELS: dict[str, Any] = {
     EducationForm.WRITTEN: _l("Written guidance (书面告诫)"),
     EducationForm.TRAINING: _l("Training (培训)"),
     EducationForm.COMMITMENT: _l("Commitment letter (承诺书)"),
+}
+
+#: The enterprise's declared harm, in the pre-check's words.
+HARM_LABELS: dict[str, Any] = {
+    Harm.NONE: _l("No harm"),
+    Harm.SLIGHT: _l("Slight harm"),
+    Harm.SERIOUS: _l("More than slight harm"),
+}
+
+#: The enterprise's declared correction, in the pre-check's words.
+CORRECTED_LABELS: dict[str, Any] = {
+    Corrected.BEFORE_DISCOVERY: _l("Yes, before any officer found it"),
+    Corrected.BEFORE_ORDER: _l("Yes, after it was found but before being ordered to correct it"),
+    Corrected.ON_THE_SPOT: _l("Yes, on the spot when an officer pointed it out"),
+    Corrected.WITHIN_PERIOD: _l("Yes, within the period set in the order to correct"),
+    Corrected.IN_TIME: _l("Yes, within the time allowed"),
+    Corrected.LATE: _l("Yes, but after the period set in the order to correct"),
+    Corrected.NOT_YET: _l("Not yet"),
 }
 
 #: How a derived fact bears on the conditions beside it.

@@ -72,6 +72,8 @@ def register_template_globals(state: Any) -> None:
         "exemption_outcome_labels": labels.OUTCOME_LABELS,
         "exemption_step_labels": labels.STEP_LABELS,
         "education_form_labels": labels.EDUCATION_FORM_LABELS,
+        "declared_harm_labels": labels.HARM_LABELS,
+        "declared_correction_labels": labels.CORRECTED_LABELS,
         "bearing_labels": labels.BEARING_LABELS,
         "bearing_tags": labels.BEARING_TAGS,
         "legal_review_reason_labels": labels.LEGAL_REVIEW_REASONS,

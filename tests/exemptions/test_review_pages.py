@@ -514,3 +514,57 @@ def test_the_queue_filters_by_status_and_overdue(client, world, storage, setup, 
     assert other.reference in page and minor.reference not in page
     page = client.get("/officer/exemptions?overdue=1").get_data(as_text=True)
     assert minor.reference in page and other.reference not in page
+
+
+def test_a_department_without_a_confirmed_short_name_is_told_and_nothing_changes(
+        client, world, minor, setup):
+    setup(verify_all, world, minor)
+    from portal.accounts.models import Department
+    db.session.get(Department, world.department.id).short_name_confirmed = False
+    db.session.commit()
+    client.sign_in(world.officer.email)
+    response = _post(client, minor, "/grant", {}, follow_redirects=True)
+    assert "文号简称尚未经管理员确认" in response.get_data(as_text=True)
+    assert reload(minor).status == ApplicationStatus.SUBMITTED and _count(Decision) == 0
+
+
+def test_an_accepted_defence_sends_the_application_back_to_verification(
+        client, world, storage, setup, minor):
+    client.sign_in(world.officer.email)
+    _post(client, minor, "/refusal", REFUSAL)
+    application = reload(minor)
+    setup(services.submit_defence, db.session, storage, application,
+          actor=world.enterprise_admin, text="当场已改正", uploads=[],
+          expected_version=application.version, today=local_today(), now=utcnow(),
+          answer_working_days=10)
+    response = _post(client, application, "/defence-answer",
+                     {"accepted": "yes", "answer": "申辩成立"})
+    assert response.status_code == 302
+    application = reload(application)
+    assert application.status == ApplicationStatus.SUBMITTED and application.defence_accepted
+    page = _page(client, application)
+    # A refusal can no longer be proposed: its form is gone, and a post is refused.
+    assert 'name="basis"' not in page and "不得再拟作不予免罚" in page
+    response = _post(client, application, "/refusal", REFUSAL, follow_redirects=True)
+    assert "不得因当事人陈述申辩而加重处理" in response.get_data(as_text=True)
+    assert reload(application).status == ApplicationStatus.SUBMITTED
+
+
+def test_a_major_refusal_goes_through_legal_review(client, world, storage, setup, monkeypatch):
+    setup(entries, world)
+    application = setup(apply, world, storage, entry=FIRST)
+    client.sign_in(world.officer.email)
+    _post(client, application, "/refusal", REFUSAL)
+    later = reload(application).defence_due + dt.timedelta(days=1)
+    monkeypatch.setattr("portal.exemptions.workflow.local_today", lambda: later)
+    monkeypatch.setattr("portal.review.routes.local_today", lambda: later)
+    assert "送法制审核" in _page(client, application)
+    assert _post(client, application, "/refuse", {}).status_code == 302
+    assert reload(application).status == ApplicationStatus.LEGAL_REVIEW
+    assert _count(Decision) == 0
+    _sign_out(client)
+    client.sign_in(world.legal_reviewer.email)
+    assert _post(client, application, "/legal-review",
+                 {"result": "approve", "comments": ""}).status_code == 302
+    assert reload(application).status == ApplicationStatus.REFUSED
+    assert db.session.scalar(select(Decision.kind)) == DecisionKind.REFUSAL
