@@ -67,16 +67,16 @@ VERIFYING = frozenset({S.SUBMITTED, S.DEFENCE_SUBMITTED})
 def register_template_globals(state: Any) -> None:
     """Make the review labels global for the review templates and partials."""
     state.app.jinja_env.globals.update({
-        "exemption_status_labels": labels.STATUS_LABELS,
-        "exemption_status_tags": labels.STATUS_TAGS,
-        "exemption_outcome_labels": labels.OUTCOME_LABELS,
-        "exemption_step_labels": labels.STEP_LABELS,
-        "education_form_labels": labels.EDUCATION_FORM_LABELS,
-        "declared_harm_labels": labels.HARM_LABELS,
-        "declared_correction_labels": labels.CORRECTED_LABELS,
-        "bearing_labels": labels.BEARING_LABELS,
-        "bearing_tags": labels.BEARING_TAGS,
-        "legal_review_reason_labels": labels.LEGAL_REVIEW_REASONS,
+        "review_status_labels": labels.STATUS_LABELS,
+        "review_status_tags": labels.STATUS_TAGS,
+        "review_outcome_labels": labels.OUTCOME_LABELS,
+        "review_step_labels": labels.STEP_LABELS,
+        "review_education_form_labels": labels.EDUCATION_FORM_LABELS,
+        "review_harm_labels": labels.HARM_LABELS,
+        "review_corrected_labels": labels.CORRECTED_LABELS,
+        "review_bearing_labels": labels.BEARING_LABELS,
+        "review_bearing_tags": labels.BEARING_TAGS,
+        "review_legal_reasons": labels.LEGAL_REVIEW_REASONS,
     })
 
 
