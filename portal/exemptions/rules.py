@@ -118,14 +118,23 @@ def grant_refusal(application: ExemptionApplication) -> Any:
     return None
 
 
-def needs_legal_review(application: ExemptionApplication) -> bool:
-    """Return whether the decision on ``application`` goes to legal review (Art. 58)."""
+def legal_review_reasons(application: ExemptionApplication) -> list[str]:
+    """Return why the decision on ``application`` is major: ``ground``, ``entry``,
+    ``department`` or ``fine`` (the settings that make it so); empty when it is not."""
+    reasons = []
     ground = ground_of(application)
     if ground is not None and ground.value in _setting("EXEMPTION_LEGAL_REVIEW_GROUNDS"):
-        return True
+        reasons.append("ground")
     if application.entry_key in _setting("EXEMPTION_LEGAL_REVIEW_ENTRIES"):
-        return True
+        reasons.append("entry")
     if application.department_code in _setting("EXEMPTION_LEGAL_REVIEW_DEPARTMENTS"):
-        return True
+        reasons.append("department")
     fine = application.fine_yuan
-    return fine is not None and fine >= Decimal(_setting("EXEMPTION_LEGAL_REVIEW_FINE_YUAN"))
+    if fine is not None and fine >= Decimal(_setting("EXEMPTION_LEGAL_REVIEW_FINE_YUAN")):
+        reasons.append("fine")
+    return reasons
+
+
+def needs_legal_review(application: ExemptionApplication) -> bool:
+    """Return whether the decision on ``application`` goes to legal review (Art. 58)."""
+    return bool(legal_review_reasons(application))

@@ -25,7 +25,19 @@ from portal.auth.sessions import start_session
 from portal.cases.models import Case
 from portal.core.db import utcnow
 from portal.core.identifiers import make_uscc
-from portal.exemptions.models import ApplicationFile, ExemptionApplication, FilePurpose
+from portal.exemptions.models import (
+    ApplicationFile,
+    ApplicationStatus,
+    Decision,
+    DecisionKind,
+    DisclosureStatus,
+    ExemptionApplication,
+    FilePurpose,
+    LegalReview,
+    Objection,
+    Outcome,
+    Proposal,
+)
 from portal.extensions import db
 from portal.guides.conditions import Corrected, Harm
 from portal.guides.models import ExemptionEntryRecord, ExemptionEntryVersion
@@ -365,6 +377,105 @@ def _applications_state(world: World) -> list[object]:
 
 def _version_of_own_application(world: World) -> int:
     return _own_application(world).version
+def _exemption_application(world: World, key: str, *, other: bool, status: ApplicationStatus,
+                           days_ago: int) -> ExemptionApplication:
+    """An application as rows (no request needed), under an entry of its department."""
+    from tests.factories import make_entry
+
+    department = world.other_department if other else world.department
+    enterprise = world.other_enterprise if other else world.enterprise
+    record = make_entry(key, department=department.code)
+    today = utcnow().date()
+    application = ExemptionApplication(
+        enterprise_id=enterprise.id, department_code=department.code, entry_key=key,
+        entry_version_id=record.versions[0].id, facts="未明码标价",
+        violation_on=today - dt.timedelta(days=days_ago), harm=Harm.NONE,
+        harm_statement="无", first_violation_declared=True, exempted_before_declared=False,
+        corrected=Corrected.ON_THE_SPOT, commitment_text="承诺", status=status,
+        submitted_by_id=(world.other_admin if other else world.enterprise_admin).id,
+        submitted_on=today, review_due=today + dt.timedelta(days=14),
+        action_due=None if status in (ApplicationStatus.GRANTED, ApplicationStatus.REFUSED)
+        else today + dt.timedelta(days=14))
+    if status == ApplicationStatus.LEGAL_REVIEW:
+        application.proposal, application.proposed_by_id = Proposal.GRANT, world.officer.id
+    db.session.add(application)
+    db.session.flush()
+    application.reference = f"MF{today.year}{application.id:07d}"
+    return application
+
+
+def _exemptions(world: World) -> dict[str, ExemptionApplication]:
+    """Each department's applications in the states the matrix needs (made once per test).
+
+    The allowed roles' requests are refused by a rule where a success would notify the
+    enterprise (its page is another feature's): the matrix checks access, not the steps.
+    """
+    made = getattr(world, "exemptions", None)
+    if made is not None:
+        return made
+    made = {}
+    for prefix, other in (("", False), ("other_", True)):
+        for days, status in enumerate(ApplicationStatus):
+            if status in (ApplicationStatus.SUBMITTED, ApplicationStatus.LEGAL_REVIEW,
+                          ApplicationStatus.REFUSED, ApplicationStatus.GRANTED):
+                made[prefix + status.value] = _exemption_application(
+                    world, f"matrix-{prefix}{status.value}", other=other, status=status,
+                    days_ago=days + 1)
+        refused = made[prefix + "refused"]
+        db.session.add(Objection(application_id=refused.id, text="异议", filed_by_id=(
+            world.other_admin if other else world.enterprise_admin).id, answer="已答复",
+            answered_by_id=world.officer.id, answered_at=utcnow()))
+        granted = made[prefix + "granted"]
+        today = utcnow().date()
+        db.session.add(Decision(
+            application_id=granted.id, kind=DecisionKind.GRANT, outcome=Outcome.NO_PENALTY,
+            department_code=granted.department_code, enterprise_id=granted.enterprise_id,
+            entry_key=granted.entry_key, authority="穗南市监", doc_type="不罚", year=today.year,
+            number=granted.id, document_number=f"穗南市监不罚〔{today.year}〕{granted.id}号",
+            verification_code=f"matrix{granted.id:010d}", digest="0" * 64, content={},
+            issued_on=today, issued_by_id=world.officer.id,
+            disclosure=DisclosureStatus.PUBLISHED, publish_on=today))
+    db.session.commit()
+    world.exemptions = made  # type: ignore[attr-defined]
+    return made
+
+
+def _exemption_path(state: str, suffix: str = "", *, other: bool = False,
+                    ) -> Callable[[World], str]:
+    def path(world: World) -> str:
+        application = _exemptions(world)[("other_" if other else "") + state]
+        if suffix == "objection":
+            return (f"/officer/exemptions/{application.id}/objections/"
+                    f"{application.objections[0].id}/answer")
+        if suffix == "withdraw":
+            return f"/officer/exemptions/decisions/{application.decision.id}/withdraw"
+        return f"/officer/exemptions/{application.id}{suffix}"
+    return path
+
+
+def _exemption_version(state: str) -> Callable[[World], dict[str, object]]:
+    def data(world: World) -> dict[str, object]:
+        return {"version": _reloaded(_exemptions(world)[state]).version}
+    return data
+
+
+def _every_condition_confirmed(world: World) -> dict[str, object]:
+    from portal.exemptions.rules import conditions_of
+
+    application = _reloaded(_exemptions(world)["submitted"])
+    return {**{f"condition_{index:02d}": "yes"
+               for index in range(len(conditions_of(application)))},
+            "version": application.version}
+
+
+def _exemption_state(world: World) -> object:
+    """Everything a refused exemption step must leave unchanged."""
+    return [sorted(db.session.execute(select(
+                ExemptionApplication.id, ExemptionApplication.status,
+                ExemptionApplication.version).execution_options(populate_existing=True)).all()),
+            sorted(db.session.execute(select(Decision.id, Decision.disclosure,
+                                             Decision.version)).all()),
+            sorted(db.session.scalars(select(Objection.answer))), _count(LegalReview)]
 
 
 STRONG_PASSWORD = "Harbour-Lights-2026"
@@ -774,6 +885,61 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("exemptions.file", "GET"): Rule(
         "GET", _application_file_path(True), ENTERPRISE,
         other_path=_application_file_path(False)),
+
+    ("review.queue", "GET"): Rule("GET", lambda w: "/officer/exemptions", OFFICERS),
+    ("review.show", "GET"): Rule(
+        "GET", _exemption_path("granted"), OFFICERS,
+        other_path=_exemption_path("granted", other=True)),
+    ("review.verify", "POST"): Rule(
+        "POST", _exemption_path("submitted", "/verify"), OFFICER,
+        data=_every_condition_confirmed,
+        other_path=_exemption_path("submitted", "/verify", other=True),
+        state=_exemption_state),
+    ("review.supplement", "POST"): Rule(
+        "POST", _exemption_path("legal_review", "/supplement"), OFFICER,
+        data=lambda w: {"reasons": "请补充", "working_days": "5",
+                        **_exemption_version("legal_review")(w)},
+        other_path=_exemption_path("submitted", "/supplement", other=True),
+        state=_exemption_state),
+    ("review.grant", "POST"): Rule(
+        "POST", _exemption_path("submitted", "/grant"), OFFICER,
+        data=_exemption_version("submitted"),
+        other_path=_exemption_path("submitted", "/grant", other=True),
+        state=_exemption_state, notes="unverified: the guard refuses, nothing changes"),
+    ("review.propose_refusal", "POST"): Rule(
+        "POST", _exemption_path("legal_review", "/refusal"), OFFICER,
+        data=lambda w: {"facts": "事实", "reasons": "理由", "basis": "依据",
+                        **_exemption_version("legal_review")(w)},
+        other_path=_exemption_path("submitted", "/refusal", other=True),
+        state=_exemption_state),
+    ("review.answer_defence", "POST"): Rule(
+        "POST", _exemption_path("submitted", "/defence-answer"), OFFICER,
+        data=lambda w: {"accepted": "yes", "answer": "采纳",
+                        **_exemption_version("submitted")(w)},
+        other_path=_exemption_path("submitted", "/defence-answer", other=True),
+        state=_exemption_state),
+    ("review.finalise_refusal", "POST"): Rule(
+        "POST", _exemption_path("submitted", "/refuse"), OFFICER,
+        data=_exemption_version("submitted"),
+        other_path=_exemption_path("submitted", "/refuse", other=True),
+        state=_exemption_state),
+    ("review.legal_review", "POST"): Rule(
+        "POST", _exemption_path("legal_review", "/legal-review"), frozenset({"legal_reviewer"}),
+        data=lambda w: {"result": "return", "comments": "请补充教育记录",
+                        **_exemption_version("legal_review")(w)},
+        other_path=_exemption_path("legal_review", "/legal-review", other=True),
+        state=_exemption_state),
+    ("review.answer_objection", "POST"): Rule(
+        "POST", _exemption_path("refused", "objection"), OFFICER,
+        data=lambda w: {"answer": "答复", **_exemption_version("refused")(w)},
+        other_path=_exemption_path("refused", "objection", other=True),
+        state=_exemption_state, notes="already answered: refused by the service"),
+    ("review.withdraw_decision", "POST"): Rule(
+        "POST", _exemption_path("granted", "withdraw"), OFFICER,
+        data=lambda w: {"kind": "revoked", "reason": "决定已撤销",
+                        "version": _reloaded(_exemptions(w)["granted"].decision).version},
+        other_path=_exemption_path("granted", "withdraw", other=True),
+        state=_exemption_state),
 }
 
 #: Methods every route answers by itself (Flask adds them).
@@ -869,6 +1035,7 @@ NAV_LINKS = {
     "/self-checks": ENTERPRISE,
     "/exemptions/applications": ENTERPRISE,
     "/officer/self-checks": OFFICERS,
+    "/officer/exemptions": OFFICERS,
 }
 
 
