@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
-
-from werkzeug.routing import Rule
 
 from portal.core.clock import local_today
 from portal.core.db import utcnow
@@ -77,20 +74,3 @@ def grant(world, application: ExemptionApplication, *, officer=None):  # type: i
                               now=utcnow(), disclosure_delay_working_days=7)
     db.session.commit()
     return decision
-
-
-@contextmanager
-def officer_page_link(app):  # type: ignore[no-untyped-def]
-    """Let notifications link to the officers' page of an application (``review.show``)
-    while that page is not built: a build-only rule, removed afterwards. A no-op once the
-    page exists."""
-    if "review.show" in app.view_functions:
-        yield
-        return
-    app.url_map.add(Rule("/officer/exemptions/<int:application_id>", endpoint="review.show",
-                         build_only=True))
-    try:
-        yield
-    finally:
-        app.url_map._rules_by_endpoint.pop("review.show", None)
-        app.url_map._remap = True

@@ -31,7 +31,6 @@ from tests.exemptions.helpers import (
     apply,
     entries,
     grant,
-    officer_page_link,
     verify_all,
 )
 from tests.factories import make_entry
@@ -61,12 +60,6 @@ def _applications() -> int:
 
 def _stored_files() -> int:
     return db.session.scalar(select(func.count()).select_from(ApplicationFile)) or 0
-
-
-@pytest.fixture(autouse=True)
-def officer_links(app):  # type: ignore[no-untyped-def]
-    with officer_page_link(app):
-        yield
 
 
 @pytest.fixture

@@ -40,24 +40,6 @@ def storage(app):  # type: ignore[no-untyped-def]
     return app.extensions["storage"]
 
 
-@pytest.fixture(autouse=True)
-def enterprise_page_link(app, monkeypatch):  # type: ignore[no-untyped-def]
-    """Notifications to the enterprise link to its application page (``exemptions.show``),
-    built on another branch; until it is merged here, the link is stubbed."""
-    if "exemptions.show" in app.view_functions:
-        return
-    from portal.notifications import services as notification_services
-
-    real = notification_services.link_path
-
-    def link_path(endpoint, args):  # type: ignore[no-untyped-def]
-        if endpoint == "exemptions.show":
-            return f"/exemption-applications/{args['application_id']}"
-        return real(endpoint, args)
-
-    monkeypatch.setattr(notification_services, "link_path", link_path)
-
-
 @pytest.fixture
 def setup(app, world, storage):  # type: ignore[no-untyped-def]
     """Run service calls that prepare a test in a request context (settings, clock)."""
