@@ -25,10 +25,16 @@ from portal.core.db import utcnow
 from portal.core.deadlines import working_days_left
 from portal.core.errors import DomainError, show_beside_field
 from portal.core.permissions import Permission, can, require
+from portal.core.storage import ObjectMissing, download_response, get_storage
 from portal.core.workflow import StaleObject, TransitionForbidden
 from portal.exemptions import facts as derived
 from portal.exemptions import rules, services
-from portal.exemptions.access import load_application_for, load_decision_for, may
+from portal.exemptions.access import (
+    load_application_for,
+    load_decision_for,
+    load_file_for,
+    may,
+)
 from portal.exemptions.models import (
     ApplicationStatus,
     Decision,
@@ -458,3 +464,15 @@ def withdraw_decision(decision_id: int) -> ResponseReturnValue:
     return _attempt(application, "withdraw", form, step,
                     success=_("The decision was withdrawn from disclosure; the reason is "
                               "shown to the public."))
+
+
+@bp.get("/<int:application_id>/files/<int:file_id>")
+@require(Permission.EXEMPTION_DEPARTMENT_VIEW)
+def file(application_id: int, file_id: int) -> ResponseReturnValue:
+    """Download a file the enterprise gave with the application, always as an attachment."""
+    _application, row = load_file_for(application_id, file_id)
+    try:
+        return download_response(get_storage(), row.sha256, filename=row.name,
+                                 content_type=row.content_type)
+    except ObjectMissing:
+        abort(404)

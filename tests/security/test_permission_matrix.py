@@ -377,6 +377,26 @@ def _applications_state(world: World) -> list[object]:
 
 def _version_of_own_application(world: World) -> int:
     return _own_application(world).version
+
+
+def _officer_file_path(own: bool) -> Callable[[World], str]:
+    """A file of the submitted application before the world's (or the other) department."""
+    def path(world: World) -> str:
+        application = _exemptions(world)["submitted" if own else "other_submitted"]
+        existing = db.session.scalar(select(ApplicationFile).where(
+            ApplicationFile.application_id == application.id))
+        if existing is None:
+            evidence = db.session.get(Case, world.case.id).files[0]  # type: ignore[union-attr]
+            existing = ApplicationFile(
+                application_id=application.id, purpose=FilePurpose.APPLICATION,
+                sha256=evidence.sha256, name=evidence.name, size=evidence.size,
+                content_type=evidence.content_type, uploaded_by_id=world.enterprise_admin.id)
+            db.session.add(existing)
+            db.session.commit()
+        return f"/officer/exemptions/{application.id}/files/{existing.id}"
+    return path
+
+
 def _exemption_application(world: World, key: str, *, other: bool, status: ApplicationStatus,
                            days_ago: int) -> ExemptionApplication:
     """An application as rows (no request needed), under an entry of its department."""
@@ -885,6 +905,8 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
     ("exemptions.file", "GET"): Rule(
         "GET", _application_file_path(True), ENTERPRISE,
         other_path=_application_file_path(False)),
+    ("review.file", "GET"): Rule(
+        "GET", _officer_file_path(True), OFFICERS, other_path=_officer_file_path(False)),
 
     ("review.queue", "GET"): Rule("GET", lambda w: "/officer/exemptions", OFFICERS),
     ("review.show", "GET"): Rule(
