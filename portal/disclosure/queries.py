@@ -23,7 +23,6 @@ from portal.core.input import parse_positive_int
 from portal.exemptions.documents import CODE_ALPHABET, CODE_LENGTH
 from portal.exemptions.models import Decision, DecisionKind, DisclosureStatus
 from portal.exemptions.redaction import redact
-from portal.guides.models import ExemptionEntryRecord
 from portal.guides.queries import current_guides, departments_by_code
 
 #: Rows on one page of the list (HTML and API).
@@ -134,7 +133,8 @@ def _bounded(raw: str | None, default: int, name: str, maximum: int,
 
 
 def parse_decision_filters(session: Session, args: Mapping[str, str]) -> ParsedDecisionFilters:
-    """Validate browser or API arguments; unknown values are errors, never guessed."""
+    """Validate browser or API arguments; unknown departments and industries and malformed
+    values are errors, never guessed."""
     errors: dict[str, str] = {}
     department = args.get("department") or None
     if department is not None and department not in departments_by_code(session):
@@ -144,9 +144,10 @@ def parse_decision_filters(session: Session, args: Mapping[str, str]) -> ParsedD
     if industry is not None and industry not in known_industries(session):
         errors["industry"] = str(FILTER_MESSAGES["industry"])
         industry = None
+    # A well-formed key that no entry has matches no decision (an empty list, as for a
+    # date range without decisions); only a malformed one is an error.
     entry = args.get("entry") or None
-    if entry is not None and (not ENTRY_KEY.fullmatch(entry) or session.scalar(
-            select(ExemptionEntryRecord.id).where(ExemptionEntryRecord.key == entry)) is None):
+    if entry is not None and not ENTRY_KEY.fullmatch(entry):
         errors["entry"] = str(FILTER_MESSAGES["entry"])
         entry = None
     issued_from = _date(args.get("issued_from"), "issued_from", errors)

@@ -263,9 +263,16 @@ def test_filters_narrow_the_list(app, client, world, storage, today):
     assert second.document_number in text and first.document_number not in text
 
 
+def test_an_unknown_entry_key_lists_nothing(client, english_client, world):
+    page = client.get("/decisions?entry=no-such-entry")
+    assert page.status_code == 200 and 'class="error-summary"' not in page.get_data(as_text=True)
+    api = english_client.get("/api/v1/decisions?entry=no-such-entry")
+    assert api.status_code == 200 and api.get_json()["items"] == []
+
+
 @pytest.mark.parametrize("query,name", [
     ("department=nowhere", "department"), ("industry=nowhere", "industry"),
-    ("entry=no-such-entry", "entry"), ("entry=%E4%B8%AD", "entry"),
+    ("entry=%E4%B8%AD", "entry"), ("entry=Bad%20Key", "entry"),
     ("issued_from=2026-13-01", "issued_from"), ("issued_to=20261101", "issued_to"),
     ("issued_from=2026-05-02&issued_to=2026-05-01", "issued_from"),
     ("page=0", "page"), ("page=%C2%B2", "page"), ("per_page=21", "per_page")])
