@@ -55,6 +55,7 @@ from portal.exemptions.models import (
     ReviewResult,
     WithdrawalKind,
 )
+from portal.exemptions.timeline import INTERNAL_NOTE
 from portal.exemptions.workflow import EXEMPTION_WORKFLOW
 from portal.guides.conditions import Corrected, Harm
 from portal.guides.models import (
@@ -560,7 +561,8 @@ def review_proposal(session: Session, application: ExemptionApplication, *, revi
     EXEMPTION_WORKFLOW.transition(application, target, actor=reviewer, now=now,
                                   reason=comments or None,
                                   details={"proposal": proposal.value if proposal else None,
-                                           "proposed_by": proposer_id})
+                                           "proposed_by": proposer_id,
+                                           INTERNAL_NOTE: True})
     if not approve:
         return None
     kind = DecisionKind.GRANT if proposal == Proposal.GRANT else DecisionKind.REFUSAL

@@ -2,7 +2,8 @@
 
 Every step of the application and of its decision is an audit event. Officers see
 all of them with their notes; the enterprise sees the same steps but never an
-internal one (the officers' verification record) nor an internal note.
+internal one (the officers' verification record) nor an internal note (a legal
+reviewer's comments).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from portal.exemptions.models import ExemptionApplication
 
 #: Audit actions only staff see (the officers' working record).
 INTERNAL_ACTIONS = frozenset({"exemption.verified"})
+#: A step whose details carry this flag is shown to the enterprise without its note (a
+#: legal reviewer's comments are the department's internal record, Art. 58).
+INTERNAL_NOTE = "internal_note"
 
 
 @dataclass(frozen=True)
@@ -53,5 +57,6 @@ def timeline(session: Session, application: ExemptionApplication, *,
         hidden = event.action in INTERNAL_ACTIONS or bool((event.details or {}).get("internal"))
         if hidden and not internal:
             continue
-        steps.append(Step(event, show_note=True))
+        details = event.details or {}
+        steps.append(Step(event, show_note=internal or not details.get(INTERNAL_NOTE)))
     return steps

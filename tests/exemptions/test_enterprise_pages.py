@@ -473,3 +473,30 @@ def test_the_list_is_paged(client, listed, app, storage, monkeypatch):
     older = client.get(f"/exemptions/applications?before={second.id}").get_data(as_text=True)
     assert first.reference in older and second.reference not in older
     assert client.get("/exemptions/applications?before=abc").status_code == 404
+
+
+def test_a_legal_reviewers_comments_stay_with_the_department(client, listed, app, storage):
+    from portal.core.clock import local_today
+    from portal.core.db import utcnow
+    from portal.exemptions import services
+    from tests.exemptions.helpers import FIRST, grant
+
+    with app.test_request_context():
+        application = apply(listed, storage, entry=FIRST,
+                            actor=reload(listed.enterprise_admin))
+        verify_all(listed, application, officer=reload(listed.officer))
+        grant(listed, application, officer=reload(listed.officer))
+        services.review_proposal(db.session, application,
+                                 reviewer=reload(listed.legal_reviewer), approve=False,
+                                 comments="审核意见：裁量理由不充分",
+                                 expected_version=application.version,
+                                 today=local_today(), now=utcnow(),
+                                 disclosure_delay_working_days=7)
+        db.session.commit()
+    client.sign_in(listed.enterprise_admin.email)
+    page = client.get(f"/exemptions/applications/{application.id}").get_data(as_text=True)
+    assert "裁量理由不充分" not in page
+    reviewer = app.test_client()
+    reviewer.sign_in(listed.legal_reviewer.email)
+    staff = reviewer.get(f"/officer/exemptions/{application.id}").get_data(as_text=True)
+    assert "裁量理由不充分" in staff
