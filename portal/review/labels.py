@@ -7,8 +7,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from portal.exemptions import labels as exemption_labels
 from portal.exemptions.models import ApplicationStatus, EducationForm, Outcome
-from portal.guides.conditions import Corrected, Harm
+from portal.guides.conditions import Corrected
 
 S = ApplicationStatus
 
@@ -24,13 +25,8 @@ STATUS_LABELS: dict[str, Any] = {
     S.WITHDRAWN: _l("Withdrawn by the enterprise"),
 }
 
-#: Colour of each status tag.
-STATUS_TAGS: dict[str, str] = {
-    S.SUBMITTED: "tag--blue", S.SUPPLEMENT_REQUESTED: "tag--yellow",
-    S.REFUSAL_PROPOSED: "tag--yellow", S.DEFENCE_SUBMITTED: "tag--blue",
-    S.LEGAL_REVIEW: "tag--blue", S.GRANTED: "tag--green", S.REFUSED: "tag--red",
-    S.WITHDRAWN: "tag--grey",
-}
+#: Colour of each status tag (as on the enterprise's pages).
+STATUS_TAGS = exemption_labels.STATUS_TAGS
 
 OUTCOME_LABELS: dict[str, Any] = {
     Outcome.NO_PENALTY: _l("No penalty (不予行政处罚)"),
@@ -46,23 +42,11 @@ EDUCATION_FORM_LABELS: dict[str, Any] = {
     EducationForm.COMMITMENT: _l("Commitment letter (承诺书)"),
 }
 
-#: The enterprise's declared harm, in the pre-check's words.
-HARM_LABELS: dict[str, Any] = {
-    Harm.NONE: _l("No harm"),
-    Harm.SLIGHT: _l("Slight harm"),
-    Harm.SERIOUS: _l("More than slight harm"),
-}
-
-#: The enterprise's declared correction, in the pre-check's words.
-CORRECTED_LABELS: dict[str, Any] = {
-    Corrected.BEFORE_DISCOVERY: _l("Yes, before any officer found it"),
-    Corrected.BEFORE_ORDER: _l("Yes, after it was found but before being ordered to correct it"),
-    Corrected.ON_THE_SPOT: _l("Yes, on the spot when an officer pointed it out"),
-    Corrected.WITHIN_PERIOD: _l("Yes, within the period set in the order to correct"),
-    Corrected.IN_TIME: _l("Yes, within the time allowed"),
-    Corrected.LATE: _l("Yes, but after the period set in the order to correct"),
-    Corrected.NOT_YET: _l("Not yet"),
-}
+#: The enterprise's declared harm and correction, in the words of its own form (and the
+#: JSON pre-check's coarse "in time").
+HARM_LABELS = exemption_labels.HARM_LABELS
+CORRECTED_LABELS: dict[str, Any] = {**exemption_labels.CORRECTED_LABELS,
+                                    Corrected.IN_TIME: _l("Yes, within the time allowed")}
 
 #: How a derived fact bears on the conditions beside it.
 BEARING_LABELS: dict[str, Any] = {
