@@ -38,13 +38,24 @@ def _today() -> dt.date:
     return local_date(utcnow(), "Asia/Shanghai")
 
 
+#: Each account's signed-in browser state, kept for the module: signing in once per account
+#: stays under the sign-in rate limit (SIGN_IN_RATE_LIMIT, 10 a minute from one address).
+_SIGNED_IN: dict[str, object] = {}
+
+
 def _sign_in(page, email: str) -> None:
+    """Make ``page``'s browser context act as ``email`` (signing in only the first time)."""
     page.context.clear_cookies()
+    if email in _SIGNED_IN:
+        page.context.add_cookies(_SIGNED_IN[email]["cookies"])  # type: ignore[index]
+        return
     page.goto("/sign-in")
     page.get_by_label("电子邮箱或手机号码").fill(email)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
+    assert "/sign-in" not in page.url, page.locator("main").inner_text()[:500]
+    _SIGNED_IN[email] = page.context.storage_state()
 
 
 def _submit(page, form: str) -> None:
@@ -203,3 +214,254 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
     expect(page.locator("#document-number")).to_have_text(document_number.group(0))
     expect(page.locator("#decision-status")).to_contain_text("有效")
     axe.check(page, "89d-verify-decision")
+
+
+# -- 2. A refusal after the enterprise's defence, and an objection ---------------------------
+
+
+def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, live_server):
+    page.set_viewport_size({"width": 1100, "height": 900})
+    _sign_in(page, ENTERPRISE)
+    _apply(page, "food-01", facts="未按规定建立进货查验记录，检查后当场补建（浏览器测试）",
+           violation_on=_today() - dt.timedelta(days=17))
+    _submit(page, "main form[enctype]")
+    _no_errors(page)
+    application_path = page.url.removeprefix(live_server)
+    review_path = application_path.replace("/exemptions/applications/", "/officer/exemptions/")
+
+    _sign_in(page, OFFICER)
+    page.goto(review_path)
+    page.locator('#action-refusal textarea[name="facts"]').fill("检查时发现进货查验记录缺失三个月")
+    page.locator('#action-refusal textarea[name="reasons"]').fill(
+        "违法行为持续时间较长，不属于危害后果轻微")
+    page.locator('#action-refusal textarea[name="basis"]').fill(
+        "《中华人民共和国行政处罚法》第三十三条第一款")
+    axe.check(page, "90a-officer-refusal-form")
+    _submit(page, "#action-refusal form")
+    _no_errors(page)
+    expect(page.locator("#refusal")).to_contain_text("检查时发现进货查验记录缺失三个月")
+    # The refusal cannot become final while the enterprise may still defend itself.
+    expect(page.locator("#action-finalise")).to_contain_text("陈述")
+
+    _sign_in(page, ENTERPRISE)
+    page.goto(application_path)
+    expect(page.locator("#refusal-reasons")).to_have_text("违法行为持续时间较长，不属于危害后果轻微")
+    expect(page.locator("#defence-due")).to_be_visible()
+    page.locator('textarea[name="text"]').fill("记录缺失系系统迁移所致，纸质台账完整，请求重新核实")
+    axe.check(page, "91-enterprise-defence-form")
+    width = _fits_360(browser, live_server, page.context.storage_state(), application_path,
+                      "91b-exemption-defence-360px")
+    assert width <= 360, f"the defence page scrolls sideways on a phone ({width} px)"
+    _submit(page, 'form[action$="/defence"]')
+    _no_errors(page)
+    expect(page.locator("#defence")).to_contain_text("纸质台账完整")
+
+    _sign_in(page, OFFICER)
+    page.goto(review_path)
+    expect(page.locator("#defence-text")).to_contain_text("纸质台账完整")
+    page.locator('#action-defence input[name="accepted"][value="no"]').check()
+    page.locator('#action-defence textarea[name="answer"]').fill(
+        "纸质台账经核查同样缺失，申辩理由不成立，维持拟不予免罚决定")
+    axe.check(page, "92-officer-defence-answer")
+    _submit(page, "#action-defence form")
+    _no_errors(page)
+    # 首违不罚 is major by default: the maintained refusal goes to a legal reviewer.
+    _sign_in(page, REVIEWER)
+    page.goto(review_path)
+    expect(page.locator("#legal-review")).to_be_visible()
+    page.locator('#legal-review input[name="result"][value="approve"]').check()
+    _submit(page, "#legal-review form")
+    _no_errors(page)
+
+    _sign_in(page, ENTERPRISE)
+    page.goto(application_path)
+    expect(page.locator("#application-status")).to_have_text("不予免罚")
+    expect(page.locator("#defence")).to_contain_text("申辩理由不成立")
+    axe.check(page, "93-enterprise-refused")
+    with page.expect_navigation():
+        page.locator("#decision a").first.click()
+    remedies = page.locator(".decision-document__remedies")
+    expect(remedies).to_contain_text("行政复议")
+    expect(remedies).to_contain_text("行政诉讼")
+    expect(page.locator("main")).to_contain_text("申辩理由不成立")
+    axe.check(page, "94-refusal-document")
+    page.goto(application_path)
+    page.locator('textarea[name="objection"]').fill("我司对不予免罚决定有异议，请求复核纸质台账")
+    _submit(page, 'form[action$="/objection"]')
+    _no_errors(page)
+    expect(page.locator("main")).to_contain_text("我司对不予免罚决定有异议")
+    expect(page.locator('[id^="objection-"] .tag--yellow')).to_have_count(1)
+    axe.check(page, "95-enterprise-objection-filed")
+
+    _sign_in(page, OFFICER)
+    page.goto(review_path)
+    objection = page.locator('section[id^="objection-"]')
+    objection.locator('textarea[name="answer"]').fill("经复核，原决定认定事实清楚，维持不予免罚")
+    axe.check(page, "96-officer-objection-answer")
+    _submit(page, 'section[id^="objection-"] form')
+    _no_errors(page)
+
+    _sign_in(page, ENTERPRISE)
+    page.goto(application_path)
+    expect(page.locator('section[id^="objection-"]')).to_contain_text("维持不予免罚")
+    expect(page.locator('[id^="objection-"] .tag--yellow')).to_have_count(0)
+    axe.check(page, "97-enterprise-objection-answered")
+
+
+# -- 3. A supplement loop (补正) ----------------------------------------------------------------
+
+
+def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, browser, live_server,
+                                                                 tmp_path):
+    page.set_viewport_size({"width": 1100, "height": 900})
+    _sign_in(page, ENTERPRISE)
+    _apply(page, "ecom-01", facts="网店首页未显著公示营业执照信息，发现后当日补充（浏览器测试）",
+           violation_on=_today() - dt.timedelta(days=8))
+    _submit(page, "main form[enctype]")
+    _no_errors(page)
+    application_path = page.url.removeprefix(live_server)
+    review_path = application_path.replace("/exemptions/applications/", "/officer/exemptions/")
+    review_due = page.locator("#review-due").inner_text()
+
+    _sign_in(page, OFFICER)
+    page.goto(review_path)
+    page.locator('#action-supplement textarea[name="reasons"]').fill("请补充整改后网店首页的截图")
+    page.locator('#action-supplement input[name="working_days"]').fill("5")
+    _submit(page, "#action-supplement form")
+    _no_errors(page)
+    expect(page.locator("main")).to_contain_text("期限暂停计算")
+    axe.check(page, "98-officer-supplement-requested")
+
+    _sign_in(page, ENTERPRISE)
+    page.goto(application_path)
+    expect(page.locator("#supplement-reasons")).to_have_text("请补充整改后网店首页的截图")
+    expect(page.locator("#supplement-due")).to_be_visible()
+    expect(page.locator("#review-due")).to_have_count(0)
+    page.locator('textarea[name="answer"]').fill("已上传整改后的网店首页截图")
+    page.locator('input[name="supplement_files"]').set_input_files(
+        _photo(tmp_path, "网店首页截图.png", "#2f7d4f"))
+    axe.check(page, "98b-enterprise-supplement-form")
+    width = _fits_360(browser, live_server, page.context.storage_state(), application_path,
+                      "98c-exemption-supplement-360px")
+    assert width <= 360, f"the supplement page scrolls sideways on a phone ({width} px)"
+    _submit(page, 'form[action$="/supplement"]')
+    _no_errors(page)
+    # Back to the department, with its decision due again (the stopped days resumed).
+    expect(page.locator("#review-due")).to_be_visible()
+    assert page.locator("#review-due").inner_text() >= review_due
+    expect(page.locator(".evidence__file")).to_have_count(1)
+    axe.check(page, "98d-enterprise-supplement-sent")
+
+    _sign_in(page, OFFICER)
+    page.goto(review_path)
+    expect(page.locator("#statement")).to_contain_text("已上传整改后的网店首页截图")
+    expect(page.locator("#application-files")).to_contain_text("网店首页截图.png")
+    expect(page.locator("#verify-form")).to_be_visible()
+    expect(page.locator("#action-grant")).to_be_visible()
+    axe.check(page, "98e-officer-after-supplement")
+
+
+# -- 4. Withdrawal from disclosure ------------------------------------------------------------
+
+
+@contextmanager
+def _live_app() -> Iterator[object]:
+    """Yield an application context on the live server's database and files."""
+    from portal import create_app
+    from portal.extensions import db
+
+    folder = SERVER_LOG[-1].parent
+    app = create_app({"ENV": "test", "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
+                      "UPLOAD_DIR": str(folder / "uploads"),
+                      "SECRET_KEY": "e2e-secret-key-not-for-production-use"})
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _published_grant(facts: str) -> tuple[int, int]:
+    """Grant an application of the logistics enterprise, issued long enough ago to be
+    published, through the services (not the point of the journey).
+
+    :returns: the decision's id and the application's.
+    """
+    from sqlalchemy import select
+
+    from portal.accounts.models import Enterprise, User
+    from portal.core.db import utcnow
+    from portal.core.storage import get_storage
+    from portal.exemptions import demo, rules, services
+    from portal.exemptions.models import EducationForm
+    from portal.extensions import db
+    from portal.guides.conditions import Corrected, Harm
+
+    with _live_app():
+        def user(local: str) -> User:
+            return db.session.scalars(select(User).where(
+                User.email == f"{local}@demo.nansha.invalid")).one()
+
+        admin, officer, reviewer = user("logistics-admin"), user("officer-market"), \
+            user("legal-reviewer")
+        enterprise = db.session.get(Enterprise, admin.memberships[0].enterprise_id)
+        today = _today()
+        day = demo._day(today, 10)
+        moment = utcnow() - dt.timedelta(days=(today - day).days)
+        application = services.open_application(
+            db.session, get_storage(), enterprise, actor=admin, entry_key="ecom-02",
+            statement=services.ApplicationInput(
+                facts=facts, violation_on=day - dt.timedelta(days=4), harm=Harm.NONE,
+                harm_statement="未造成损失", first_violation=True, exempted_before=False,
+                corrected=Corrected.ON_THE_SPOT, commitment_text="本单位承诺所述属实"),
+            today=day, now=moment, review_working_days=10)
+        services.record_verification(
+            db.session, application, actor=officer, verification=services.Verification(
+                checks={c.key: (True, "已核实") for c in rules.conditions_of(application)},
+                discretion_reason="首次违法且当日改正", education_form=EducationForm.TALK,
+                education_on=day, education_content="讲解电子商务法"),
+            expected_version=application.version, today=day, now=moment)
+        services.grant(db.session, application, actor=officer,
+                       expected_version=application.version, today=day, now=moment,
+                       disclosure_delay_working_days=7)
+        decision = services.review_proposal(
+            db.session, application, reviewer=reviewer, approve=True, comments="同意",
+            expected_version=application.version, today=day, now=moment,
+            disclosure_delay_working_days=7)
+        db.session.commit()
+        assert decision is not None and decision.publish_on <= today
+        return decision.id, application.id
+
+
+def test_a_published_grant_withdrawn_from_disclosure(page, axe, browser, live_server):
+    facts = "网店首页经营者信息更新不及时，发现后当日更新（浏览器测试之四）"
+    decision_id, application_id = _published_grant(facts)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto("/decisions")
+    listed = page.locator(f'a[href="/decisions/{decision_id}"]')
+    expect(listed).to_have_count(1)
+    axe.check(page, "99a-decisions-public-list")
+    width = _fits_360(browser, live_server, None, "/decisions", "99b-decisions-360px")
+    assert width <= 360, f"the public decisions list scrolls sideways on a phone ({width} px)"
+    page.goto(f"/decisions/{decision_id}")
+    expect(page.locator("main")).not_to_contain_text("撤回公示")
+
+    _sign_in(page, OFFICER)
+    page.goto(f"/officer/exemptions/{application_id}")
+    page.locator('#action-withdraw input[name="kind"][value="changed"]').check()
+    page.locator('#action-withdraw textarea[name="reason"]').fill(
+        "经复查，原决定已依法变更，本公示撤回")
+    axe.check(page, "99c-officer-withdraw-form")
+    _submit(page, "#action-withdraw form")
+    _no_errors(page)
+    expect(page.locator("#disclosure")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
+
+    page.context.clear_cookies()
+    page.goto(f"/decisions/{decision_id}")
+    expect(page.locator("main")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
+    axe.check(page, "99d-decision-withdrawn-public")
+    page.goto("/decisions")
+    expect(page.locator("main")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
+    _in_languages(page, axe, f"/decisions/{decision_id}",
+                  ("99e-decision-withdrawn-en", "99f-decision-withdrawn-zh-hant"))
