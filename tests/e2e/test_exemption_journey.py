@@ -6,7 +6,7 @@ legal reviewer approves, the enterprise reads its numbered decision, anyone veri
 a refusal after the enterprise's defence, with an objection answered; a supplement loop
 (补正) that gives the officer back the review clock; and a published grant withdrawn from
 disclosure. Each journey checks its main pages with axe, one page on a 360 px phone, and
-keeps screenshots (``80-…`` upward), with one page each in English and Traditional Chinese.
+keeps screenshots (``80…``–``83…``, one prefix a journey), with one page each in English and Traditional Chinese.
 
 Only what is not the point of a journey is set up through the services: the published
 grant of the withdrawal journey, issued on a day whose publication day has come.
@@ -147,11 +147,11 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
     page.set_viewport_size({"width": 1100, "height": 900})
     _sign_in(page, ENTERPRISE)
     page.goto("/exemptions/ecom-02")
-    axe.check(page, "80-exemption-entry")
+    axe.check(page, "80a-exemption-entry")
     _apply(page, "ecom-02", facts="网店首页经营者信息公示链接失效，发现后当日修复（浏览器测试）",
            violation_on=_today() - dt.timedelta(days=11),
            photo=_photo(tmp_path, "修复后的网店首页.png", "#1d4f91"))
-    axe.check(page, "81-exemption-apply-form")
+    axe.check(page, "80b-exemption-apply-form")
     _submit(page, "main form[enctype]")
     _no_errors(page)
     assert re.search(r"/exemptions/applications/\d+$", page.url), page.url
@@ -160,60 +160,60 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
     reference = re.search(r"MF\d{11}", page.locator("h1").inner_text()).group(0)
     expect(page.locator("#application-status")).to_be_visible()
     expect(page.locator(".evidence__file")).to_have_count(1)
-    axe.check(page, "82-exemption-applied")
+    axe.check(page, "80c-exemption-applied")
     width = _fits_360(browser, live_server, page.context.storage_state(), application_path,
-                      "82b-exemption-application-360px")
+                      "80d-exemption-application-360px")
     assert width <= 360, f"the application page scrolls sideways on a phone ({width} px)"
 
     _sign_in(page, OFFICER)
     page.goto("/officer/exemptions")
     expect(page.locator("main")).to_contain_text(reference)
-    axe.check(page, "83-officer-exemption-queue")
+    axe.check(page, "80e-officer-exemption-queue")
     review_path = f"/officer/exemptions/{application_id}"
     page.goto(review_path)
     expect(page.locator("#legal-review-need")).to_contain_text("法制审核")
     _verify(page, discretion="首次违法且当日改正，危害后果轻微，依法裁量不予处罚")
-    axe.check(page, "84-officer-verification")
+    axe.check(page, "80f-officer-verification")
     _submit(page, "#verify-form")
     _no_errors(page)
     assert page.locator("#grant-not-yet").count() == 0, page.locator("#grant-not-yet").inner_text()
     _submit(page, "#action-grant form")
     _no_errors(page)
     expect(page.locator("#legal-review")).to_be_visible()
-    axe.check(page, "85-officer-proposed-grant")
+    axe.check(page, "80g-officer-proposed-grant")
 
     _sign_in(page, REVIEWER)
     page.goto(review_path)
     page.locator('#legal-review input[name="result"][value="approve"]').check()
     page.locator('#legal-review textarea[name="comments"]').fill("事实清楚，适用清单事项正确，同意")
-    axe.check(page, "86-legal-review")
+    axe.check(page, "80h-legal-review")
     _submit(page, "#legal-review form")
     _no_errors(page)
     number = page.locator("#decision").inner_text()
     code = page.locator("#decision code").first.inner_text().strip()
     document_number = NUMBER.search(number)
     assert document_number, number
-    axe.check(page, "87-legal-review-approved")
+    axe.check(page, "80i-legal-review-approved")
 
     _sign_in(page, ENTERPRISE)
     page.goto(application_path)
     expect(page.locator("#decision")).to_contain_text(document_number.group(0))
-    axe.check(page, "88-enterprise-sees-decision")
+    axe.check(page, "80j-enterprise-sees-decision")
     with page.expect_navigation():
         page.locator("#decision a").first.click()
     expect(page.locator(".decision-document__number")).to_contain_text(document_number.group(0))
     expect(page.locator("main")).to_contain_text("首次违法且当日改正")
-    axe.check(page, "89-decision-document")
+    axe.check(page, "80k-decision-document")
     pdf = page.request.get(page.url.split("?")[0] + ".pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
-    _in_languages(page, axe, application_path, ("89b-exemption-decision-en",
-                                                "89c-exemption-decision-zh-hant"))
+    _in_languages(page, axe, application_path, ("80l-exemption-decision-en",
+                                                "80m-exemption-decision-zh-hant"))
 
     page.context.clear_cookies()
     page.goto(f"/verify/{code}")
     expect(page.locator("#document-number")).to_have_text(document_number.group(0))
     expect(page.locator("#decision-status")).to_contain_text("有效")
-    axe.check(page, "89d-verify-decision")
+    axe.check(page, "80n-verify-decision")
 
 
 # -- 2. A refusal after the enterprise's defence, and an objection ---------------------------
@@ -236,7 +236,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
         "违法行为持续时间较长，不属于危害后果轻微")
     page.locator('#action-refusal textarea[name="basis"]').fill(
         "《中华人民共和国行政处罚法》第三十三条第一款")
-    axe.check(page, "90a-officer-refusal-form")
+    axe.check(page, "81a-officer-refusal-form")
     _submit(page, "#action-refusal form")
     _no_errors(page)
     expect(page.locator("#refusal")).to_contain_text("检查时发现进货查验记录缺失三个月")
@@ -248,9 +248,9 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     expect(page.locator("#refusal-reasons")).to_have_text("违法行为持续时间较长，不属于危害后果轻微")
     expect(page.locator("#defence-due")).to_be_visible()
     page.locator('textarea[name="text"]').fill("记录缺失系系统迁移所致，纸质台账完整，请求重新核实")
-    axe.check(page, "91-enterprise-defence-form")
+    axe.check(page, "81b-enterprise-defence-form")
     width = _fits_360(browser, live_server, page.context.storage_state(), application_path,
-                      "91b-exemption-defence-360px")
+                      "81c-exemption-defence-360px")
     assert width <= 360, f"the defence page scrolls sideways on a phone ({width} px)"
     _submit(page, 'form[action$="/defence"]')
     _no_errors(page)
@@ -262,7 +262,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     page.locator('#action-defence input[name="accepted"][value="no"]').check()
     page.locator('#action-defence textarea[name="answer"]').fill(
         "纸质台账经核查同样缺失，申辩理由不成立，维持拟不予免罚决定")
-    axe.check(page, "92-officer-defence-answer")
+    axe.check(page, "81d-officer-defence-answer")
     _submit(page, "#action-defence form")
     _no_errors(page)
     # 首违不罚 is major by default: the maintained refusal goes to a legal reviewer.
@@ -277,27 +277,27 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     page.goto(application_path)
     expect(page.locator("#application-status")).to_have_text("不予免罚")
     expect(page.locator("#defence")).to_contain_text("申辩理由不成立")
-    axe.check(page, "93-enterprise-refused")
+    axe.check(page, "81e-enterprise-refused")
     with page.expect_navigation():
         page.locator("#decision a").first.click()
     remedies = page.locator(".decision-document__remedies")
     expect(remedies).to_contain_text("行政复议")
     expect(remedies).to_contain_text("行政诉讼")
     expect(page.locator("main")).to_contain_text("申辩理由不成立")
-    axe.check(page, "94-refusal-document")
+    axe.check(page, "81f-refusal-document")
     page.goto(application_path)
     page.locator('textarea[name="objection"]').fill("我司对不予免罚决定有异议，请求复核纸质台账")
     _submit(page, 'form[action$="/objection"]')
     _no_errors(page)
     expect(page.locator("main")).to_contain_text("我司对不予免罚决定有异议")
     expect(page.locator('[id^="objection-"] .tag--yellow')).to_have_count(1)
-    axe.check(page, "95-enterprise-objection-filed")
+    axe.check(page, "81g-enterprise-objection-filed")
 
     _sign_in(page, OFFICER)
     page.goto(review_path)
     objection = page.locator('section[id^="objection-"]')
     objection.locator('textarea[name="answer"]').fill("经复核，原决定认定事实清楚，维持不予免罚")
-    axe.check(page, "96-officer-objection-answer")
+    axe.check(page, "81h-officer-objection-answer")
     _submit(page, 'section[id^="objection-"] form')
     _no_errors(page)
 
@@ -305,7 +305,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     page.goto(application_path)
     expect(page.locator('section[id^="objection-"]')).to_contain_text("维持不予免罚")
     expect(page.locator('[id^="objection-"] .tag--yellow')).to_have_count(0)
-    axe.check(page, "97-enterprise-objection-answered")
+    axe.check(page, "81i-enterprise-objection-answered")
 
 
 # -- 3. A supplement loop (补正) ----------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
     _submit(page, "#action-supplement form")
     _no_errors(page)
     expect(page.locator("main")).to_contain_text("期限暂停计算")
-    axe.check(page, "98-officer-supplement-requested")
+    axe.check(page, "82a-officer-supplement-requested")
 
     _sign_in(page, ENTERPRISE)
     page.goto(application_path)
@@ -340,9 +340,9 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
     page.locator('textarea[name="answer"]').fill("已上传整改后的网店首页截图")
     page.locator('input[name="supplement_files"]').set_input_files(
         _photo(tmp_path, "网店首页截图.png", "#2f7d4f"))
-    axe.check(page, "98b-enterprise-supplement-form")
+    axe.check(page, "82b-enterprise-supplement-form")
     width = _fits_360(browser, live_server, page.context.storage_state(), application_path,
-                      "98c-exemption-supplement-360px")
+                      "82c-exemption-supplement-360px")
     assert width <= 360, f"the supplement page scrolls sideways on a phone ({width} px)"
     _submit(page, 'form[action$="/supplement"]')
     _no_errors(page)
@@ -350,7 +350,7 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
     expect(page.locator("#review-due")).to_be_visible()
     assert page.locator("#review-due").inner_text() >= review_due
     expect(page.locator(".evidence__file")).to_have_count(1)
-    axe.check(page, "98d-enterprise-supplement-sent")
+    axe.check(page, "82d-enterprise-supplement-sent")
 
     _sign_in(page, OFFICER)
     page.goto(review_path)
@@ -358,7 +358,7 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
     expect(page.locator("#application-files")).to_contain_text("网店首页截图.png")
     expect(page.locator("#verify-form")).to_be_visible()
     expect(page.locator("#action-grant")).to_be_visible()
-    axe.check(page, "98e-officer-after-supplement")
+    axe.check(page, "82e-officer-after-supplement")
 
 
 # -- 4. Withdrawal from disclosure ------------------------------------------------------------
@@ -441,8 +441,8 @@ def test_a_published_grant_withdrawn_from_disclosure(page, axe, browser, live_se
     page.goto("/decisions")
     listed = page.locator(f'a[href="/decisions/{decision_id}"]')
     expect(listed).to_have_count(1)
-    axe.check(page, "99a-decisions-public-list")
-    width = _fits_360(browser, live_server, None, "/decisions", "99b-decisions-360px")
+    axe.check(page, "83a-decisions-public-list")
+    width = _fits_360(browser, live_server, None, "/decisions", "83b-decisions-360px")
     assert width <= 360, f"the public decisions list scrolls sideways on a phone ({width} px)"
     page.goto(f"/decisions/{decision_id}")
     expect(page.locator("main")).not_to_contain_text("撤回公示")
@@ -452,7 +452,7 @@ def test_a_published_grant_withdrawn_from_disclosure(page, axe, browser, live_se
     page.locator('#action-withdraw input[name="kind"][value="changed"]').check()
     page.locator('#action-withdraw textarea[name="reason"]').fill(
         "经复查，原决定已依法变更，本公示撤回")
-    axe.check(page, "99c-officer-withdraw-form")
+    axe.check(page, "83c-officer-withdraw-form")
     _submit(page, "#action-withdraw form")
     _no_errors(page)
     expect(page.locator("#disclosure")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
@@ -460,8 +460,8 @@ def test_a_published_grant_withdrawn_from_disclosure(page, axe, browser, live_se
     page.context.clear_cookies()
     page.goto(f"/decisions/{decision_id}")
     expect(page.locator("main")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
-    axe.check(page, "99d-decision-withdrawn-public")
+    axe.check(page, "83d-decision-withdrawn-public")
     page.goto("/decisions")
     expect(page.locator("main")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
     _in_languages(page, axe, f"/decisions/{decision_id}",
-                  ("99e-decision-withdrawn-en", "99f-decision-withdrawn-zh-hant"))
+                  ("83e-decision-withdrawn-en", "83f-decision-withdrawn-zh-hant"))
