@@ -6,7 +6,8 @@ legal reviewer approves, the enterprise reads its numbered decision, anyone veri
 a refusal after the enterprise's defence, with an objection answered; a supplement loop
 (补正) that gives the officer back the review clock; and a published grant withdrawn from
 disclosure. Each journey checks its main pages with axe, one page on a 360 px phone, and
-keeps screenshots (``80…``–``83…``, one prefix a journey), with one page each in English and Traditional Chinese.
+keeps screenshots (``80…`` to ``83…``, one prefix a journey), with one page each in English
+and Traditional Chinese.
 
 Only what is not the point of a journey is set up through the services: the published
 grant of the withdrawal journey, issued on a day whose publication day has come.
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, DEMO_PASSWORD, SERVER_LOG
+from tests.e2e.conftest import ARTIFACTS, SERVER_LOG, sign_in
 
 ENTERPRISE = "catering-admin@demo.nansha.invalid"
 OFFICER = "officer-market@demo.nansha.invalid"
@@ -36,26 +37,6 @@ def _today() -> dt.date:
     from portal.core.db import utcnow
 
     return local_date(utcnow(), "Asia/Shanghai")
-
-
-#: Each account's signed-in browser state, kept for the module: signing in once per account
-#: stays under the sign-in rate limit (SIGN_IN_RATE_LIMIT, 10 a minute from one address).
-_SIGNED_IN: dict[str, object] = {}
-
-
-def _sign_in(page, email: str) -> None:
-    """Make ``page``'s browser context act as ``email`` (signing in only the first time)."""
-    page.context.clear_cookies()
-    if email in _SIGNED_IN:
-        page.context.add_cookies(_SIGNED_IN[email]["cookies"])  # type: ignore[index]
-        return
-    page.goto("/sign-in")
-    page.get_by_label("电子邮箱或手机号码").fill(email)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
-    assert "/sign-in" not in page.url, page.locator("main").inner_text()[:500]
-    _SIGNED_IN[email] = page.context.storage_state()
 
 
 def _submit(page, form: str) -> None:
@@ -145,7 +126,7 @@ def _verify(page, *, discretion: str | None = None) -> None:
 
 def test_first_violation_grant_through_legal_review(page, axe, browser, live_server, tmp_path):
     page.set_viewport_size({"width": 1100, "height": 900})
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto("/exemptions/ecom-02")
     axe.check(page, "80a-exemption-entry")
     _apply(page, "ecom-02", facts="网店首页经营者信息公示链接失效，发现后当日修复（浏览器测试）",
@@ -165,7 +146,7 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
                       "80d-exemption-application-360px")
     assert width <= 360, f"the application page scrolls sideways on a phone ({width} px)"
 
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER)
     page.goto("/officer/exemptions")
     expect(page.locator("main")).to_contain_text(reference)
     axe.check(page, "80e-officer-exemption-queue")
@@ -182,7 +163,7 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
     expect(page.locator("#legal-review")).to_be_visible()
     axe.check(page, "80g-officer-proposed-grant")
 
-    _sign_in(page, REVIEWER)
+    sign_in(page, REVIEWER)
     page.goto(review_path)
     page.locator('#legal-review input[name="result"][value="approve"]').check()
     page.locator('#legal-review textarea[name="comments"]').fill("事实清楚，适用清单事项正确，同意")
@@ -195,7 +176,7 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
     assert document_number, number
     axe.check(page, "80i-legal-review-approved")
 
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(application_path)
     expect(page.locator("#decision")).to_contain_text(document_number.group(0))
     axe.check(page, "80j-enterprise-sees-decision")
@@ -221,7 +202,7 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
 
 def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, live_server):
     page.set_viewport_size({"width": 1100, "height": 900})
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     _apply(page, "food-01", facts="未按规定建立进货查验记录，检查后当场补建（浏览器测试）",
            violation_on=_today() - dt.timedelta(days=17))
     _submit(page, "main form[enctype]")
@@ -229,7 +210,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     application_path = page.url.removeprefix(live_server)
     review_path = application_path.replace("/exemptions/applications/", "/officer/exemptions/")
 
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER)
     page.goto(review_path)
     page.locator('#action-refusal textarea[name="facts"]').fill("检查时发现进货查验记录缺失三个月")
     page.locator('#action-refusal textarea[name="reasons"]').fill(
@@ -243,7 +224,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     # The refusal cannot become final while the enterprise may still defend itself.
     expect(page.locator("#action-finalise")).to_contain_text("陈述")
 
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(application_path)
     expect(page.locator("#refusal-reasons")).to_have_text("违法行为持续时间较长，不属于危害后果轻微")
     expect(page.locator("#defence-due")).to_be_visible()
@@ -256,7 +237,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     _no_errors(page)
     expect(page.locator("#defence")).to_contain_text("纸质台账完整")
 
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER)
     page.goto(review_path)
     expect(page.locator("#defence-text")).to_contain_text("纸质台账完整")
     page.locator('#action-defence input[name="accepted"][value="no"]').check()
@@ -266,14 +247,14 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     _submit(page, "#action-defence form")
     _no_errors(page)
     # 首违不罚 is major by default: the maintained refusal goes to a legal reviewer.
-    _sign_in(page, REVIEWER)
+    sign_in(page, REVIEWER)
     page.goto(review_path)
     expect(page.locator("#legal-review")).to_be_visible()
     page.locator('#legal-review input[name="result"][value="approve"]').check()
     _submit(page, "#legal-review form")
     _no_errors(page)
 
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(application_path)
     expect(page.locator("#application-status")).to_have_text("不予免罚")
     expect(page.locator("#defence")).to_contain_text("申辩理由不成立")
@@ -293,7 +274,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     expect(page.locator('[id^="objection-"] .tag--yellow')).to_have_count(1)
     axe.check(page, "81g-enterprise-objection-filed")
 
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER)
     page.goto(review_path)
     objection = page.locator('section[id^="objection-"]')
     objection.locator('textarea[name="answer"]').fill("经复核，原决定认定事实清楚，维持不予免罚")
@@ -301,7 +282,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
     _submit(page, 'section[id^="objection-"] form')
     _no_errors(page)
 
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(application_path)
     expect(page.locator('section[id^="objection-"]')).to_contain_text("维持不予免罚")
     expect(page.locator('[id^="objection-"] .tag--yellow')).to_have_count(0)
@@ -314,7 +295,7 @@ def test_refusal_after_defence_with_an_objection_answered(page, axe, browser, li
 def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, browser, live_server,
                                                                  tmp_path):
     page.set_viewport_size({"width": 1100, "height": 900})
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     _apply(page, "ecom-01", facts="网店首页未显著公示营业执照信息，发现后当日补充（浏览器测试）",
            violation_on=_today() - dt.timedelta(days=8))
     _submit(page, "main form[enctype]")
@@ -323,7 +304,7 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
     review_path = application_path.replace("/exemptions/applications/", "/officer/exemptions/")
     review_due = page.locator("#review-due").inner_text()
 
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER)
     page.goto(review_path)
     page.locator('#action-supplement textarea[name="reasons"]').fill("请补充整改后网店首页的截图")
     page.locator('#action-supplement input[name="working_days"]').fill("5")
@@ -332,7 +313,7 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
     expect(page.locator("main")).to_contain_text("期限暂停计算")
     axe.check(page, "82a-officer-supplement-requested")
 
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(application_path)
     expect(page.locator("#supplement-reasons")).to_have_text("请补充整改后网店首页的截图")
     expect(page.locator("#supplement-due")).to_be_visible()
@@ -352,7 +333,7 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
     expect(page.locator(".evidence__file")).to_have_count(1)
     axe.check(page, "82d-enterprise-supplement-sent")
 
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER)
     page.goto(review_path)
     expect(page.locator("#statement")).to_contain_text("已上传整改后的网店首页截图")
     expect(page.locator("#application-files")).to_contain_text("网店首页截图.png")
@@ -447,7 +428,7 @@ def test_a_published_grant_withdrawn_from_disclosure(page, axe, browser, live_se
     page.goto(f"/decisions/{decision_id}")
     expect(page.locator("main")).not_to_contain_text("撤回公示")
 
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER)
     page.goto(f"/officer/exemptions/{application_id}")
     page.locator('#action-withdraw input[name="kind"][value="changed"]').check()
     page.locator('#action-withdraw textarea[name="reason"]').fill(
