@@ -19,7 +19,7 @@ STATUS_LABELS: dict[str, Any] = {
     S.DEFENCE_SUBMITTED: _l("Your statement and defence are with the department"),
     S.LEGAL_REVIEW: _l("In legal review (法制审核)"),
     S.GRANTED: _l("Granted"),
-    S.REFUSED: _l("Refused"),
+    S.REFUSED: _l("Exemption refused"),
     S.WITHDRAWN: _l("Withdrawn"),
 }
 
@@ -87,7 +87,7 @@ STEP_LABELS: dict[str, Any] = {
     "exemption.refusal_sent_to_review": _l("Refusal sent to legal review"),
     "exemption.returned": _l("Returned by legal review"),
     "exemption.granted": _l("Granted"),
-    "exemption.refused": _l("Refused"),
+    "exemption.refused": _l("Exemption refused"),
     "exemption.decision_grant": _l("Decision document issued"),
     "exemption.decision_refusal": _l("Refusal decision issued"),
     "exemption.objection_filed": _l("Objection filed"),

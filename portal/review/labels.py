@@ -21,7 +21,7 @@ STATUS_LABELS: dict[str, Any] = {
     S.DEFENCE_SUBMITTED: _l("Statement and defence received: to answer"),
     S.LEGAL_REVIEW: _l("In legal review (法制审核)"),
     S.GRANTED: _l("Granted"),
-    S.REFUSED: _l("Refused"),
+    S.REFUSED: _l("Exemption refused"),
     S.WITHDRAWN: _l("Withdrawn by the enterprise"),
 }
 
@@ -81,7 +81,7 @@ STEP_LABELS: dict[str, Any] = {
     "exemption.defence_submitted": _l("Statement and defence submitted"),
     "exemption.defence_accepted": _l("Defence accepted"),
     "exemption.refusal_sent_to_review": _l("Refusal sent to legal review"),
-    "exemption.refused": _l("Refused"),
+    "exemption.refused": _l("Exemption refused"),
     "exemption.returned": _l("Returned by legal review"),
     "exemption.objection_filed": _l("Objection filed"),
     "exemption.objection_answered": _l("Objection answered"),

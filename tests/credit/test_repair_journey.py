@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -59,6 +60,13 @@ def test_repair_from_application_to_approval(client, world, record, today):
     assert record.decision_number in page and "申请信用修复" in page
     form = client.get(f"/credit/records/{record.id}/repair").get_data(as_text=True)
     assert "信用承诺书" in form and world.enterprise.uscc in form
+    # The commitment's text and its box are two elements: one id each, the box described
+    # by the text (the text once had the box's id, so neither could be addressed).
+    assert form.count('id="commitment"') == 1
+    assert re.search(r'<div class="inset" id="commitment-text">[^<]*信用承诺书', form)
+    assert re.search(r'<input[^>]*aria-describedby="commitment-text"[^>]*name="commitment"'
+                     r'|<input[^>]*name="commitment"[^>]*aria-describedby="commitment-text"',
+                     form)
     # Without the commitment: refused, nothing stored.
     response = client.submit(f"/credit/records/{record.id}/repair",
                              {"statement": "罚款已缴清", "proof": _pdf()},
