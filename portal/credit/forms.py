@@ -70,6 +70,8 @@ class ImportForm(FlaskForm):
                                        _l("Import nothing, so that I can correct the file")),
                           SelectChoice(ImportMode.VALID.value,
                                        _l("Import the valid rows and report the others"))])
+    #: Names this import's progress for the page that polls it (``portal.core.progress``).
+    progress_id = HiddenField()
 
 
 class RepairForm(FlaskForm):

@@ -14,6 +14,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -27,6 +28,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Enterprise
 from portal.cases.evidence import check_files
+from portal.core import progress
 from portal.core.audit import AuditEvent
 from portal.core.clock import local_today
 from portal.core.db import utcnow
@@ -334,6 +336,8 @@ def import_file() -> ResponseReturnValue:
     form = ImportForm()
     report = None
     status = 200
+    if request.method == "GET" or not form.progress_id.data:
+        form.progress_id.data = progress.new_token()
     if form.validate_on_submit():
         upload = request.files.get(form.file.name)
         data = upload.stream.read(MAX_IMPORT_BYTES + 1) if upload and upload.filename else b""
@@ -345,10 +349,13 @@ def import_file() -> ResponseReturnValue:
                                   size=MAX_IMPORT_BYTES // 2**20)]
             status = 400
         else:
+            tracker = progress.Tracker(current_user.id, form.progress_id.data)
             report = import_records(
                 db.session, data, mode=ImportMode(form.mode.data), actor=current_user,
                 today=local_today(), now=utcnow(), credit_rules=credit_rules(),
-                filename=upload.filename or "" if upload else "")
+                filename=upload.filename or "" if upload else "",
+                started=tracker.started, progress=tracker.advance)
+            tracker.finish()
             if report.file_error is not None or (report.errors and not report.imported):
                 db.session.rollback()
                 status = 400
@@ -360,6 +367,18 @@ def import_file() -> ResponseReturnValue:
         status = 400
     return render_template("credit/import.html", form=form, report=report,
                            english=str(get_locale()).startswith("en")), status
+
+
+@bp.get("/officer/credit/import/progress/<token>")
+@require(Permission.CREDIT_DEPARTMENT_DECIDE)
+def import_progress(token: str) -> ResponseReturnValue:
+    """Say how far the officer's running import has got (polled by the import page)."""
+    found = progress.read(current_user.id, token)
+    if found is None:
+        abort(404)
+    response = jsonify(done=found.done, total=found.total, percent=found.percent)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/officer/credit/records/new", methods=["GET", "POST"])

@@ -397,6 +397,18 @@ def _officer_file_path(own: bool) -> Callable[[World], str]:
     return path
 
 
+def _import_progress(own: bool) -> Callable[[World], str]:
+    """The progress of an import run by the world's officer (or by a colleague)."""
+    def path(world: World) -> str:
+        from portal.core import progress
+        token = ("matrix-progress-" + ("own" if own else "colleague")).ljust(16, "0")
+        with _APP[0].app_context():  # type: ignore[attr-defined]
+            user = world.officer if own else world.colleague
+            progress.report(user.id, token, progress.Progress(5, 10))
+        return f"/officer/credit/import/progress/{token}"
+    return path
+
+
 def _exemption_application(world: World, key: str, *, other: bool, status: ApplicationStatus,
                            days_ago: int) -> ExemptionApplication:
     """An application as rows (no request needed), under an entry of its department."""
@@ -836,6 +848,8 @@ ENDPOINTS: dict[tuple[str, str], Rule] = {
         "POST", lambda w: "/officer/credit/import", OFFICER,
         data=lambda w: {"mode": "all", "file": _import_csv(w)},
         state=_credit_count("CreditRecord")),
+    ("credit.import_progress", "GET"): Rule(
+        "GET", _import_progress(True), OFFICER, other_path=_import_progress(False)),
     ("credit.new_record", "GET"): Rule("GET", lambda w: "/officer/credit/records/new",
                                        OFFICER),
     ("credit.new_record", "POST"): Rule(
