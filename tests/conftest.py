@@ -151,7 +151,7 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[object]:
     ``real_content``, else on the empty database.
     """
     assert db.engine is not None
-    engine = db.engine
+    engine = shared_engine = db.engine
     if "real_content" in request.fixturenames:
         engine, _report = request.getfixturevalue("content_database")
     connection = engine.connect()
@@ -164,6 +164,11 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[object]:
     # No application context stays pushed: each client request gets its own ``g``,
     # as in production (Flask-Login caches the user there).
     yield db.session
+    # A test that creates a second application in this process rebinds the shared session
+    # to that application's database, and every later test of the worker would run there.
+    assert db.engine is shared_engine, (
+        "this test rebound portal.extensions.db to another database: run a second "
+        "application in a subprocess instead")
     db.session.remove()
     transaction.rollback()
     connection.close()

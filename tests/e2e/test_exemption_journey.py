@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+import subprocess
+import sys
+from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import expect
@@ -345,74 +348,75 @@ def test_supplement_loop_gives_the_officer_back_the_review_clock(page, axe, brow
 # -- 4. Withdrawal from disclosure ------------------------------------------------------------
 
 
-@contextmanager
-def _live_app() -> Iterator[object]:
-    """Yield an application context on the live server's database and files."""
-    from portal import create_app
-    from portal.extensions import db
+#: Grants an application of the logistics enterprise, issued long enough ago to be
+#: published, through the services, in a process of its own on the live server's database
+#: (a second application in this test process would rebind the shared session).
+_GRANT_SCRIPT = """
+import datetime as dt, json, sys
+from sqlalchemy import select
+from portal import create_app
+from portal.accounts.models import Enterprise, User
+from portal.core.clock import local_date
+from portal.core.db import utcnow
+from portal.core.storage import get_storage
+from portal.exemptions import demo, rules, services
+from portal.exemptions.models import EducationForm
+from portal.extensions import db
+from portal.guides.conditions import Corrected, Harm
 
-    folder = SERVER_LOG[-1].parent
-    app = create_app({"ENV": "test", "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
-                      "UPLOAD_DIR": str(folder / "uploads"),
-                      "SECRET_KEY": "e2e-secret-key-not-for-production-use"})
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+facts = sys.argv[1]
+app = create_app()
+with app.app_context():
+    def user(local):
+        return db.session.scalars(select(User).where(
+            User.email == f"{local}@demo.nansha.invalid")).one()
+
+    admin, officer, reviewer = user("logistics-admin"), user("officer-market"), \
+        user("legal-reviewer")
+    enterprise = db.session.get(Enterprise, admin.memberships[0].enterprise_id)
+    today = local_date(utcnow(), "Asia/Shanghai")
+    day = demo._day(today, 10)
+    moment = utcnow() - dt.timedelta(days=(today - day).days)
+    application = services.open_application(
+        db.session, get_storage(), enterprise, actor=admin, entry_key="ecom-02",
+        statement=services.ApplicationInput(
+            facts=facts, violation_on=day - dt.timedelta(days=4), harm=Harm.NONE,
+            harm_statement="未造成损失", first_violation=True, exempted_before=False,
+            corrected=Corrected.ON_THE_SPOT, commitment_text="本单位承诺所述属实"),
+        today=day, now=moment, review_working_days=10)
+    services.record_verification(
+        db.session, application, actor=officer, verification=services.Verification(
+            checks={c.key: (True, "已核实") for c in rules.conditions_of(application)},
+            discretion_reason="首次违法且当日改正", education_form=EducationForm.TALK,
+            education_on=day, education_content="讲解电子商务法"),
+        expected_version=application.version, today=day, now=moment)
+    services.grant(db.session, application, actor=officer,
+                   expected_version=application.version, today=day, now=moment,
+                   disclosure_delay_working_days=7)
+    decision = services.review_proposal(
+        db.session, application, reviewer=reviewer, approve=True, comments="同意",
+        expected_version=application.version, today=day, now=moment,
+        disclosure_delay_working_days=7)
+    db.session.commit()
+    assert decision is not None and decision.publish_on <= today
+    print(json.dumps([decision.id, application.id]))
+"""
 
 
 def _published_grant(facts: str) -> tuple[int, int]:
-    """Grant an application of the logistics enterprise, issued long enough ago to be
-    published, through the services (not the point of the journey).
-
-    :returns: the decision's id and the application's.
-    """
-    from sqlalchemy import select
-
-    from portal.accounts.models import Enterprise, User
-    from portal.core.db import utcnow
-    from portal.core.storage import get_storage
-    from portal.exemptions import demo, rules, services
-    from portal.exemptions.models import EducationForm
-    from portal.extensions import db
-    from portal.guides.conditions import Corrected, Harm
-
-    with _live_app():
-        def user(local: str) -> User:
-            return db.session.scalars(select(User).where(
-                User.email == f"{local}@demo.nansha.invalid")).one()
-
-        admin, officer, reviewer = user("logistics-admin"), user("officer-market"), \
-            user("legal-reviewer")
-        enterprise = db.session.get(Enterprise, admin.memberships[0].enterprise_id)
-        today = _today()
-        day = demo._day(today, 10)
-        moment = utcnow() - dt.timedelta(days=(today - day).days)
-        application = services.open_application(
-            db.session, get_storage(), enterprise, actor=admin, entry_key="ecom-02",
-            statement=services.ApplicationInput(
-                facts=facts, violation_on=day - dt.timedelta(days=4), harm=Harm.NONE,
-                harm_statement="未造成损失", first_violation=True, exempted_before=False,
-                corrected=Corrected.ON_THE_SPOT, commitment_text="本单位承诺所述属实"),
-            today=day, now=moment, review_working_days=10)
-        services.record_verification(
-            db.session, application, actor=officer, verification=services.Verification(
-                checks={c.key: (True, "已核实") for c in rules.conditions_of(application)},
-                discretion_reason="首次违法且当日改正", education_form=EducationForm.TALK,
-                education_on=day, education_content="讲解电子商务法"),
-            expected_version=application.version, today=day, now=moment)
-        services.grant(db.session, application, actor=officer,
-                       expected_version=application.version, today=day, now=moment,
-                       disclosure_delay_working_days=7)
-        decision = services.review_proposal(
-            db.session, application, reviewer=reviewer, approve=True, comments="同意",
-            expected_version=application.version, today=day, now=moment,
-            disclosure_delay_working_days=7)
-        db.session.commit()
-        assert decision is not None and decision.publish_on <= today
-        return decision.id, application.id
+    """Grant a published decision on the live server's database; return its id and the
+    application's."""
+    folder = SERVER_LOG[-1].parent
+    env = {**os.environ, "PORTAL_ENV": "test",
+           "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
+           "PORTAL_UPLOAD_DIR": str(folder / "uploads"),
+           "PORTAL_SECRET_KEY": "e2e-secret-key-not-for-production-use",
+           "PORTAL_LOG_LEVEL": "WARNING"}
+    done = subprocess.run([sys.executable, "-c", _GRANT_SCRIPT, facts], env=env,
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                          text=True, check=True, timeout=120)
+    decision_id, application_id = json.loads(done.stdout.strip().splitlines()[-1])
+    return decision_id, application_id
 
 
 def test_a_published_grant_withdrawn_from_disclosure(page, axe, browser, live_server):
