@@ -123,6 +123,10 @@ class DecisionForm(FlaskForm):
     reasons = _text(_l("Reasons, or what must be supplied"), None,
                     description=_l("Required when you refuse, do not accept, ask for more or "
                                    "answer an objection."))
+    false_materials = BooleanField(
+        _l("The materials are false"),
+        description=_l("Only when you refuse or do not accept: the enterprise may then never "
+                       "repair its credit again. Say what was false in the reasons."))
     version = _version()
 
     def validate_decision(self, field: Any) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -230,6 +231,9 @@ class RepairApplication(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None]
     #: The enterprise's objection (异议) to a refusal, and the department's answer.
+    #: Refused (or not accepted) because the materials were false: the enterprise may not
+    #: repair its credit again (DOMAIN.md §4).
+    false_materials: Mapped[bool] = mapped_column(default=False, server_default=false())
     objection: Mapped[str | None] = mapped_column(Text)
     objection_answer: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1)

@@ -493,7 +493,7 @@ def decide(application_id: int) -> ResponseReturnValue:
         else:
             services.decide(db.session, application, _TARGETS[decision], actor=current_user,
                             reasons=reasons, expected_version=form.version.data, today=today,
-                            now=now)
+                            now=now, false_materials=bool(form.false_materials.data))
         tell_enterprise(db.session, application, today=today, now=now)
         db.session.commit()
     except DomainError as error:

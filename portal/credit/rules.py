@@ -168,6 +168,7 @@ class Unmet(StrEnum):
     NO_EARLY_REPAIR = "no_early_repair"
     REPAIRED_RECENTLY = "repaired_recently"
     REPAIRED_TOO_OFTEN = "repaired_too_often"
+    FALSE_MATERIALS = "false_materials"
 
 
 #: Each unmet condition in words; ``%(date)s`` is the earliest repair date when it matters.
@@ -191,6 +192,8 @@ UNMET_MESSAGES: dict[Unmet, Any] = {
                                 "%(months)s months."),
     Unmet.REPAIRED_TOO_OFTEN: _l("%(count)s repairs were approved for the enterprise within "
                                  "the last %(years)s years."),
+    Unmet.FALSE_MATERIALS: _l("An earlier repair application of the enterprise was refused "
+                              "for false materials: it may not repair its credit again."),
 }
 
 
@@ -209,6 +212,8 @@ class RecordFacts:
     on_serious_violation_list: bool = False
     #: Days on which repairs of the enterprise's other records were approved.
     approved_repairs: tuple[dt.date, ...] = ()
+    #: An application of the enterprise was refused for false materials (DOMAIN.md §4).
+    false_materials: bool = False
 
 
 def unmet_conditions(facts: RecordFacts, *, today: dt.date, rules: CreditRules) -> list[Unmet]:
@@ -238,6 +243,8 @@ def unmet_conditions(facts: RecordFacts, *, today: dt.date, rules: CreditRules) 
         since = add_months(today, -12 * rules.refuse_repairs_years)
         if sum(1 for day in facts.approved_repairs if day > since) >= rules.refuse_repairs_count:
             unmet.append(Unmet.REPAIRED_TOO_OFTEN)
+    if facts.false_materials:
+        unmet.append(Unmet.FALSE_MATERIALS)
     return unmet
 
 

@@ -176,6 +176,9 @@ def record_facts(session: Session, record: CreditRecord, *,
         on_serious_violation_list=bool(standing and standing.on_serious_violation_list),
         approved_repairs=_approved_repair_days(session, record.enterprise_id,
                                                except_record=record.id),
+        false_materials=session.scalar(select(RepairApplication.id).where(
+            RepairApplication.enterprise_id == record.enterprise_id,
+            RepairApplication.false_materials.is_(True)).limit(1)) is not None,
     )
 
 
@@ -412,22 +415,29 @@ def request_supplement(session: Session, application: RepairApplication, *, acto
 
 def decide(session: Session, application: RepairApplication, to: RepairStatus, *,
            actor: User, reasons: str, expected_version: int, today: dt.date,
-           now: dt.datetime) -> None:
+           now: dt.datetime, false_materials: bool = False) -> None:
     """Accept, not accept (不予受理), approve or refuse; approval ends the record's publication.
 
-    :raises CreditError: a refusal without reasons.
+    A refusal or non-acceptance for false materials bars the enterprise from later repair.
+
+    :raises CreditError: a refusal without reasons; false materials on another step.
     """
     REPAIR_WORKFLOW.check(application, to, actor=actor, expected_version=expected_version)
     if to in (RepairStatus.NOT_ACCEPTED, RepairStatus.REFUSED) and not reasons.strip():
         raise CreditError(_l("Give the reasons for the decision."), field="reasons")
+    if false_materials and to not in (RepairStatus.NOT_ACCEPTED, RepairStatus.REFUSED):
+        raise CreditError(_l("False materials are a reason to refuse or not accept the "
+                             "application."), field="false_materials")
     with session.no_autoflush:
+        application.false_materials = application.false_materials or false_materials
         application.reasons = reasons or application.reasons
         if to != RepairStatus.ACCEPTED:
             application.decided_by_id, application.decided_at = actor.id, now
         if to == RepairStatus.APPROVED:
             _end_publication(application.record, PublicationStatus.REPAIRED, today)
     REPAIR_WORKFLOW.transition(application, to, actor=actor, now=now, reason=reasons or None,
-                               details={"record": application.record_id})
+                               details={"record": application.record_id,
+                                        "false_materials": false_materials})
 
 
 def _end_publication(record: CreditRecord, status: PublicationStatus, today: dt.date) -> None:

@@ -116,3 +116,34 @@ def test_a_second_repair_within_the_year_is_refused_by_the_local_ground(world, a
     with pytest.raises(services.NotEligible) as refused:
         _apply(world, app)
     assert [code.value for code in refused.value.unmet] == ["repaired_recently"]
+
+
+def test_false_materials_bar_every_later_repair_of_the_enterprise(world, app):
+    application = _apply(world, app)
+    today = local_today()
+    other = make_record(world.enterprise, world.department,
+                        decided=today - dt.timedelta(days=210),
+                        performed=today - dt.timedelta(days=100), violation="未按规定明码标价")
+    assert services.unmet_conditions(db.session, other, today=today,
+                                     credit_rules=rules()) == []
+    # Only a refusal or a non-acceptance can say so.
+    with pytest.raises(services.CreditError):
+        services.decide(db.session, application, RepairStatus.ACCEPTED, actor=world.officer,
+                        reasons="", expected_version=application.version, today=today,
+                        now=utcnow(), false_materials=True)
+    db.session.rollback()
+    services.decide(db.session, application, RepairStatus.NOT_ACCEPTED, actor=world.officer,
+                    reasons="缴款凭证系伪造", expected_version=application.version,
+                    today=today, now=utcnow(), false_materials=True)
+    db.session.commit()
+    from portal.credit.rules import Unmet
+    assert services.unmet_conditions(db.session, other, today=today,
+                                     credit_rules=rules()) == [Unmet.FALSE_MATERIALS]
+    with pytest.raises(services.CreditError):
+        proof = accept_upload(io.BytesIO(pdf_bytes()), "receipt.pdf", kinds=EVIDENCE_KINDS,
+                              max_bytes=2**24)
+        services.apply_for_repair(
+            db.session, app.extensions["storage"], other, actor=world.enterprise_admin,
+            by_agent=False, statement="已缴清", commitment_text="承诺",
+            uploads=[services.MaterialUpload(proof, RepairMaterial.PROOF_OF_PERFORMANCE)],
+            today=today, now=utcnow(), credit_rules=rules(), review_working_days=10)
