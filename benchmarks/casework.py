@@ -275,8 +275,11 @@ def decision_rows(count: int, first_ids: tuple[int, int], template: DecisionTemp
     applications, decisions = [], []
     old_number = template.decision["document_number"]
     for n in range(count):
-        enterprise = owner_enterprise if n < own else rng.choice(enterprise_ids)
-        issued = today - dt.timedelta(days=30 + n % 700)
+        # One enterprise per id until they run out, and a day per id modulo 700: never the
+        # same enterprise, entry and violation day twice (a unique index refuses that).
+        enterprise = (owner_enterprise if n < own
+                      else enterprise_ids[(application_id * 7919) % len(enterprise_ids)])
+        issued = today - dt.timedelta(days=30 + application_id % 700)
         violation = issued - dt.timedelta(days=20)
         submitted_on = issued - dt.timedelta(days=10)
         moment = now - dt.timedelta(days=(today - issued).days)

@@ -319,14 +319,10 @@ def load_demo_casework(session: Any, config: Any, *, today: dt.date, now: dt.dat
     session.commit()
 
 
-def bench_references(session: Any, config: Any, *, today: dt.date) -> Bench:
-    """Return the bench enterprise, its people, the stored file, a grant and the chain's end."""
-    enterprise = session.scalar(select(Enterprise).order_by(Enterprise.id).limit(1))
-    owner = session.scalar(select(User).join(Membership, Membership.user_id == User.id)
-                           .where(Membership.enterprise_id == enterprise.id)
-                           .order_by(Membership.id).limit(1))
-    officer = session.scalar(select(User).where(
-        User.email == f"officer-market@{BENCH_EMAIL_DOMAIN}"))
+def bench_references(session: Any, config: Any, *, today: dt.date, enterprise: Enterprise,
+                     owner: User | None, officer: User | None) -> Bench:
+    """Return what generated rows refer to: the bench enterprise and its people (given),
+    the demo's stored evidence file and published grant, and the audit chain's end."""
     stored = session.scalar(select(EvidenceFile).order_by(EvidenceFile.id).limit(1))
     grant = session.scalar(select(Decision).where(
         Decision.kind == DecisionKind.GRANT, Decision.disclosure == DisclosureStatus.PUBLISHED,
@@ -432,7 +428,14 @@ def generate(url: str, preset: Preset, *, content_root: Path = ROOT / "complianc
         scopes = _scopes(session)
         industries = [guide.guide.slug for guide in current_guides(session)]
         divisions = sorted({d for guide in current_guides(session) for d in guide.divisions})
-        bench = bench_references(session, app.config, today=today)
+        enterprise = session.scalar(select(Enterprise).order_by(Enterprise.id).limit(1))
+        bench = bench_references(
+            session, app.config, today=today, enterprise=enterprise,
+            owner=session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                                 .where(Membership.enterprise_id == enterprise.id)
+                                 .order_by(Membership.id).limit(1)),
+            officer=session.scalar(select(User).where(
+                User.email == f"officer-market@{BENCH_EMAIL_DOMAIN}")))
         db.session.remove()
     owner = bench.actors.owner_id
     records, versions, links = entry_rows(
