@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -263,6 +263,7 @@ def _replace_text(value: Any, old: str, new: str) -> Any:
 def decision_rows(count: int, first_ids: tuple[int, int], template: DecisionTemplate, *,
                   owner_enterprise: int, own: int, enterprise_ids: Sequence[int],
                   open_share: float, today: dt.date, now: dt.datetime, rng: random.Random,
+                  party: Callable[[int], dict[str, str]] | None = None,
                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return applications and the published grants that answer them.
 
@@ -270,6 +271,7 @@ def decision_rows(count: int, first_ids: tuple[int, int], template: DecisionTemp
     services write) with its own ids, enterprise, dates, reference and document number;
     ``open_share`` of the applications still wait for the officer (no decision), so the
     department's queue has rows. The first ``own`` belong to ``owner_enterprise``.
+    ``party`` gives the name and USCC shown for another enterprise (else the template's).
     """
     application_id, decision_id = first_ids
     applications, decisions = [], []
@@ -316,6 +318,11 @@ def decision_rows(count: int, first_ids: tuple[int, int], template: DecisionTemp
                                       document_number),
                 public_content=_replace_text(template.decision["public_content"], old_number,
                                              document_number))
+            if party is not None and enterprise != owner_enterprise:
+                for document in ("content", "public_content"):
+                    if isinstance(decision[document], dict) and "party" in decision[document]:
+                        decision[document] = {**decision[document], "party": {
+                            **decision[document]["party"], **party(enterprise)}}
             decisions.append(decision)
             decision_id += 1
         applications.append(application)

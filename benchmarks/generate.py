@@ -201,12 +201,16 @@ def _uscc(n: int) -> str:
     return make_uscc("91440115", f"GN{n:06d}")
 
 
+def _enterprise_name(n: int) -> str:
+    return f"广州南沙测试企业{n:06d}有限公司"
+
+
 def enterprise_rows(count: int, first_id: int, now: dt.datetime, rng: random.Random,
                     divisions: Sequence[str]) -> Iterator[tuple]:
     """Yield rows of generated enterprises."""
     for n in range(count):
         number = first_id + n
-        yield (number, _uscc(number), f"广州南沙测试企业{number:06d}有限公司",
+        yield (number, _uscc(number), _enterprise_name(number),
                rng.choice(divisions), rng.choice(TOWN_KEYS), f"南沙区测试路{number}号", "张测试",
                f"138{number:08d}",
                f"contact{number}@{BENCH_EMAIL_DOMAIN}", now, 1)
@@ -383,7 +387,8 @@ def generate_casework(engine: Engine, preset: Preset, bench: Bench, *,
         preset.applications, (_next_id(engine, _table("exemption_applications")),
                               _next_id(engine, _table("exemption_decisions"))),
         bench.template, owner_enterprise=bench.enterprise_id, own=OWN_ROWS,
-        enterprise_ids=others, open_share=OPEN_APPLICATIONS, today=today, now=now, rng=rng)
+        enterprise_ids=others, open_share=OPEN_APPLICATIONS, today=today, now=now, rng=rng,
+        party=lambda number: {"name": _enterprise_name(number), "uscc": _uscc(number)})
     columns = tuple(bench.template.application)
     bulk_load(engine, _table("exemption_applications"), columns, _rows_of(applications, columns))
     columns = tuple(bench.template.decision)
