@@ -2,16 +2,23 @@
 
     python -m benchmarks.generate --preset medium --database-url postgresql+psycopg://…/portal_bench
 
-Presets (entries, enterprises, submitted self-checks):
+Presets (entries, enterprises, submitted self-checks, rectification cases, credit
+records, exemption applications):
 
-* ``small``  —   500 /     200 /       500 (SQLite is fine; seconds)
-* ``medium`` — 5,000 /   2,000 /     5,000 (the issue's table)
-* ``large``  — 5,000 / 100,000 / 1,000,000 (PostgreSQL; bulk COPY, minutes)
+* ``small``  —   500 /     200 /       500 /       500 /     400 /   100 (SQLite; seconds)
+* ``medium`` — 5,000 /   2,000 /     5,000 /     5,000 /   4,000 /   500 (the issue's table)
+* ``large``  — 5,000 / 100,000 / 1,000,000 / 1,000,000 / 200,000 / 3,000 (PostgreSQL, COPY)
 
 The database is emptied and migrated, the real compliance content is synced, the demo
-departments and accounts are created and then moved off the demo e-mail domain (so that
-the production configuration agrees to serve them: the load harness signs in with
-them). Everything else is generated with a fixed seed, so two runs load the same rows.
+departments, accounts, cases, credit records and decisions are created (with their
+stored files) and the accounts then moved off the demo e-mail domain (so that the
+production configuration agrees to serve them: the load harness signs in with them).
+Everything else is generated with a fixed seed, so two runs load the same rows: every
+case but an open one has a report and an evidence row pointing at the demo's stored
+file, and its audit events continue the hash chain (``flask audit verify`` passes);
+applications and their published grants are copies of a demo grant; a few of each belong
+to the bench accounts' enterprise (the demo caterer) and department (market regulation),
+which also gets draft self-checks for the load harness to save pages of.
 """
 
 from __future__ import annotations
@@ -24,18 +31,43 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, text, update
 
+from benchmarks.casework import (
+    AUDIT_COLUMNS,
+    CASE_COLUMNS,
+    CREDIT_COLUMNS,
+    EVIDENCE_COLUMNS,
+    SUBMISSION_COLUMNS,
+    Actors,
+    AuditChain,
+    DecisionTemplate,
+    Evidence,
+    case_batches,
+    credit_rows,
+    decision_rows,
+)
 from benchmarks.datagen import ACTS, CONTEXTS, DEPARTMENTS, ENGLISH, LAWS, SUBJECTS
 from portal import create_app
 from portal.accounts.demo import load_demo_data
 from portal.accounts.models import Enterprise, Membership, User
 from portal.accounts.services import DEMO_EMAIL_DOMAIN
+from portal.cases.demo import load_demo_cases
+from portal.cases.models import EvidenceFile
 from portal.core import migrations
+from portal.core.audit import AuditEvent
+from portal.core.clock import local_today
 from portal.core.db import Base, make_engine
+from portal.core.identifiers import make_uscc
+from portal.core.storage import evidence_case_max_bytes, get_storage
+from portal.credit.demo import load_demo_credit
+from portal.credit.rules import CreditRules
+from portal.exemptions.demo import load_demo_decisions
+from portal.exemptions.models import Decision, DecisionKind, DisclosureStatus
 from portal.extensions import db
 from portal.guides.content import LIST_TYPES, to_zh_hant
 from portal.guides.models import ObligationRecord, QuestionnaireVersion
@@ -60,13 +92,25 @@ class Preset:
     entries: int
     enterprises: int
     self_checks: int
+    cases: int
+    credit_records: int
+    applications: int
 
 
 PRESETS = {
-    "small": Preset(entries=500, enterprises=200, self_checks=500),
-    "medium": Preset(entries=5_000, enterprises=2_000, self_checks=5_000),
-    "large": Preset(entries=5_000, enterprises=100_000, self_checks=1_000_000),
+    "small": Preset(entries=500, enterprises=200, self_checks=500, cases=500,
+                    credit_records=400, applications=100),
+    "medium": Preset(entries=5_000, enterprises=2_000, self_checks=5_000, cases=5_000,
+                     credit_records=4_000, applications=500),
+    "large": Preset(entries=5_000, enterprises=100_000, self_checks=1_000_000,
+                    cases=1_000_000, credit_records=200_000, applications=3_000),
 }
+#: Cases, credit records and applications of the bench enterprise (its pages have rows).
+OWN_ROWS = 20
+#: Draft self-checks of the bench enterprise, saved in turn by the load harness.
+DRAFTS = 64
+#: Share of generated applications still waiting for the officer (the queue's rows).
+OPEN_APPLICATIONS = 0.1
 
 
 def _table(name: str) -> Table:
@@ -153,7 +197,12 @@ def entry_rows(count: int, first_id: int, now: dt.datetime, rng: random.Random,
 
 
 def _uscc(n: int) -> str:
-    return f"91440115GN{n:08d}"  # not a real code: no check digit
+    """Return a valid USCC (check characters included: ``/credit/public/<uscc>`` checks)."""
+    return make_uscc("91440115", f"GN{n:06d}")
+
+
+def _enterprise_name(n: int) -> str:
+    return f"广州南沙测试企业{n:06d}有限公司"
 
 
 def enterprise_rows(count: int, first_id: int, now: dt.datetime, rng: random.Random,
@@ -161,7 +210,7 @@ def enterprise_rows(count: int, first_id: int, now: dt.datetime, rng: random.Ran
     """Yield rows of generated enterprises."""
     for n in range(count):
         number = first_id + n
-        yield (number, _uscc(number), f"广州南沙测试企业{number:06d}有限公司",
+        yield (number, _uscc(number), _enterprise_name(number),
                rng.choice(divisions), rng.choice(TOWN_KEYS), f"南沙区测试路{number}号", "张测试",
                f"138{number:08d}",
                f"contact{number}@{BENCH_EMAIL_DOMAIN}", now, 1)
@@ -222,6 +271,131 @@ def _scopes(session: Any) -> list[Scope]:
     return scopes
 
 
+def draft_rows(count: int, first_id: int, enterprise_id: int, user_id: int, scope: Scope,
+               now: dt.datetime) -> Iterator[tuple]:
+    """Yield empty draft self-checks (the load harness saves their pages)."""
+    for n in range(count):
+        yield (first_id + n, enterprise_id, scope.questionnaire_id, scope.industry, "draft",
+               {}, [], user_id, None, None, None, None, None, None, None, None, None, now,
+               now, 1)
+
+
+SELF_CHECK_COLUMNS = (
+    "id", "enterprise_id", "questionnaire_version_id", "industry", "status", "answers",
+    "visited_sections", "started_by_id", "reference", "submitted_at", "submitted_by_id",
+    "signer_name", "signer_role", "commitment_text", "score", "band", "result",
+    "created_at", "updated_at", "version")
+
+
+@dataclass(frozen=True)
+class Bench:
+    """What the demo loaders left that generated rows refer to."""
+
+    enterprise_id: int
+    place: tuple[str, str]
+    actors: Actors
+    evidence: Evidence
+    template: DecisionTemplate
+    chain: AuditChain
+    credit_rules: CreditRules
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    return {key: value.value if isinstance(value, Enum) else value
+            for key, value in row.items()}
+
+
+def load_demo_casework(session: Any, config: Any, *, today: dt.date, now: dt.datetime) -> None:
+    """Load the demo cases, credit records and decisions as ``flask demo load`` does."""
+    storage = get_storage()
+    load_demo_cases(session, storage, today=today, now=now,
+                    review_working_days=config["CASE_REVIEW_WORKING_DAYS"],
+                    max_case_bytes=evidence_case_max_bytes())
+    load_demo_credit(session, storage, today=today, now=now,
+                     credit_rules=CreditRules.from_config(config),
+                     review_working_days=config["CREDIT_REVIEW_WORKING_DAYS"])
+    session.commit()
+    load_demo_decisions(
+        session, storage, today=today, now=now,
+        review_working_days=config["EXEMPTION_REVIEW_WORKING_DAYS"],
+        defence_working_days=config["EXEMPTION_DEFENCE_WORKING_DAYS"],
+        disclosure_delay_working_days=config["DISCLOSURE_DELAY_WORKING_DAYS"])
+    session.commit()
+
+
+def bench_references(session: Any, config: Any, *, today: dt.date, enterprise: Enterprise,
+                     owner: User | None, officer: User | None) -> Bench:
+    """Return what generated rows refer to: the bench enterprise and its people (given),
+    the demo's stored evidence file and published grant, and the audit chain's end."""
+    stored = session.scalar(select(EvidenceFile).order_by(EvidenceFile.id).limit(1))
+    grant = session.scalar(select(Decision).where(
+        Decision.kind == DecisionKind.GRANT, Decision.disclosure == DisclosureStatus.PUBLISHED,
+        Decision.publish_on <= today).order_by(Decision.id).limit(1))
+    if officer is None or owner is None or stored is None or grant is None:
+        raise RuntimeError("the demo loaders made no officer, case file or published grant")
+    applications = _table("exemption_applications")
+    decisions = _table("exemption_decisions")
+    template = DecisionTemplate(
+        application=_plain(session.execute(select(applications).where(
+            applications.c.id == grant.application_id)).mappings().one()),
+        decision=_plain(session.execute(select(decisions).where(
+            decisions.c.id == grant.id)).mappings().one()))
+    last = session.execute(select(AuditEvent.id, AuditEvent.hash)
+                           .order_by(AuditEvent.id.desc()).limit(1)).one()
+    return Bench(
+        enterprise_id=enterprise.id, place=(enterprise.industry_code, enterprise.town),
+        actors=Actors(officer_id=officer.id, officer_label=officer.audit_label,
+                      owner_id=owner.id, owner_label=owner.audit_label),
+        evidence=Evidence(stored.sha256, stored.name, stored.size, stored.content_type),
+        template=template, chain=AuditChain(next_id=last.id + 1, last_hash=last.hash),
+        credit_rules=CreditRules.from_config(config))
+
+
+def _rows_of(dicts: Sequence[dict[str, Any]], columns: Sequence[str]) -> Iterator[tuple]:
+    for row in dicts:
+        yield tuple(row[name] for name in columns)
+
+
+def generate_casework(engine: Engine, preset: Preset, bench: Bench, *,
+                      enterprise_ids: Sequence[int], places: dict[int, tuple[str, str]],
+                      today: dt.date, now: dt.datetime, rng: random.Random,
+                      lap: Any) -> None:
+    """Load cases (reports, evidence, audit events), credit records and decisions."""
+    others = [e for e in enterprise_ids if e != bench.enterprise_id]
+    first_ids = (_next_id(engine, _table("rectification_cases")),
+                 _next_id(engine, _table("case_submissions")),
+                 _next_id(engine, _table("case_files")))
+    counts = [0, 0, 0]
+    for batch in case_batches(
+            preset.cases, first_ids=first_ids, owner_enterprise=bench.enterprise_id,
+            own_cases=OWN_ROWS, enterprise_ids=others, places=places, actors=bench.actors,
+            evidence=bench.evidence, chain=bench.chain, today=today, now=now, rng=rng):
+        bulk_load(engine, _table("rectification_cases"), CASE_COLUMNS, batch.cases)
+        bulk_load(engine, _table("case_submissions"), SUBMISSION_COLUMNS, batch.submissions)
+        bulk_load(engine, _table("case_files"), EVIDENCE_COLUMNS, batch.evidence)
+        bulk_load(engine, _table("audit_events"), AUDIT_COLUMNS, batch.events)
+        counts = [counts[0] + len(batch.cases), counts[1] + len(batch.evidence),
+                  counts[2] + len(batch.events)]
+    lap(f"{counts[0]} cases, {counts[1]} evidence rows, {counts[2]} audit events")
+    records = bulk_load(engine, _table("credit_records"), CREDIT_COLUMNS, credit_rows(
+        preset.credit_records, _next_id(engine, _table("credit_records")),
+        owner_enterprise=bench.enterprise_id, own_records=OWN_ROWS // 2,
+        enterprise_ids=others, officer_id=bench.actors.officer_id,
+        credit=bench.credit_rules, today=today, now=now, rng=rng))
+    lap(f"{records} credit records")
+    applications, decisions = decision_rows(
+        preset.applications, (_next_id(engine, _table("exemption_applications")),
+                              _next_id(engine, _table("exemption_decisions"))),
+        bench.template, owner_enterprise=bench.enterprise_id, own=OWN_ROWS,
+        enterprise_ids=others, open_share=OPEN_APPLICATIONS, today=today, now=now, rng=rng,
+        party=lambda number: {"name": _enterprise_name(number), "uscc": _uscc(number)})
+    columns = tuple(bench.template.application)
+    bulk_load(engine, _table("exemption_applications"), columns, _rows_of(applications, columns))
+    columns = tuple(bench.template.decision)
+    bulk_load(engine, _table("exemption_decisions"), columns, _rows_of(decisions, columns))
+    lap(f"{len(applications)} exemption applications, {len(decisions)} published grants")
+
+
 def generate(url: str, preset: Preset, *, content_root: Path = ROOT / "compliance_guides",
              log: Any = print) -> dict[str, float]:
     """Empty the database at ``url``, migrate it and load ``preset``; return timings."""
@@ -248,18 +422,27 @@ def generate(url: str, preset: Preset, *, content_root: Path = ROOT / "complianc
     rng = random.Random(SEED)
     with app.app_context():
         session = db.session
+        today = local_today()
         sync_from_directory(session, content_root, now=now)
         load_demo_data(session, password=BENCH_PASSWORD, now=now)
+        load_demo_casework(session, app.config, today=today, now=now)
         session.execute(update(User).where(User.email.like(f"%@{DEMO_EMAIL_DOMAIN}")).values(
             email=func.replace(User.email, DEMO_EMAIL_DOMAIN, BENCH_EMAIL_DOMAIN)))
         session.commit()
-        lap("content and accounts")
+        lap("content, accounts and demo casework")
         scopes = _scopes(session)
         industries = [guide.guide.slug for guide in current_guides(session)]
         divisions = sorted({d for guide in current_guides(session) for d in guide.divisions})
-        owner = session.scalar(select(Membership.user_id).order_by(Membership.id))
-        first_enterprise = session.scalar(select(func.min(Enterprise.id)))
-        session.remove()
+        enterprise = session.scalar(select(Enterprise).order_by(Enterprise.id).limit(1))
+        bench = bench_references(
+            session, app.config, today=today, enterprise=enterprise,
+            owner=session.scalar(select(User).join(Membership, Membership.user_id == User.id)
+                                 .where(Membership.enterprise_id == enterprise.id)
+                                 .order_by(Membership.id).limit(1)),
+            officer=session.scalar(select(User).where(
+                User.email == f"officer-market@{BENCH_EMAIL_DOMAIN}")))
+        db.session.remove()
+    owner = bench.actors.owner_id
     records, versions, links = entry_rows(
         preset.entries, _next_id(engine, _table("exemption_entries")), now, rng, industries)
     bulk_load(engine, _table("exemption_entries"), ("id", "key"), records)
@@ -270,29 +453,38 @@ def generate(url: str, preset: Preset, *, content_root: Path = ROOT / "complianc
     bulk_load(engine, _table("exemption_entry_industries"), ("version_id", "industry"), links)
     lap(f"{preset.entries} entries")
     first = _next_id(engine, _table("enterprises"))
+    places: dict[int, tuple[str, str]] = {bench.enterprise_id: bench.place}
+
+    def noted(rows: Iterable[tuple]) -> Iterator[tuple]:
+        for row in rows:
+            places[row[0]] = (row[3], row[4])
+            yield row
+
     bulk_load(engine, _table("enterprises"), (
         "id", "uscc", "name", "industry_code", "town", "address", "legal_representative",
         "contact_mobile", "contact_email", "created_at", "version"),
-        enterprise_rows(preset.enterprises, first, now, rng, divisions or ["62"]))
+        noted(enterprise_rows(preset.enterprises, first, now, rng, divisions or ["62"])))
     lap(f"{preset.enterprises} enterprises")
-    enterprise_ids = [first_enterprise or first, *range(first, first + preset.enterprises)]
+    enterprise_ids = [bench.enterprise_id, *range(first, first + preset.enterprises)]
     departments: list[tuple] = []
     findings: list[tuple] = []
-    bulk_load(engine, _table("self_checks"), (
-        "id", "enterprise_id", "questionnaire_version_id", "industry", "status", "answers",
-        "visited_sections", "started_by_id", "reference", "submitted_at", "submitted_by_id",
-        "signer_name", "signer_role", "commitment_text", "score", "band", "result",
-        "created_at", "updated_at", "version"),
-        self_check_rows(preset.self_checks, _next_id(engine, _table("self_checks")),
-                        enterprise_ids, owner, scopes, now, rng, departments, findings,
-                        _next_id(engine, _table("findings"))))
+    bulk_load(engine, _table("self_checks"), SELF_CHECK_COLUMNS,
+              self_check_rows(preset.self_checks, _next_id(engine, _table("self_checks")),
+                              enterprise_ids, owner, scopes, now, rng, departments, findings,
+                              _next_id(engine, _table("findings"))))
     bulk_load(engine, _table("self_check_departments"),
               ("self_check_id", "department_code", "lead"), departments)
     bulk_load(engine, _table("findings"), (
         "id", "self_check_id", "obligation_code", "question_id", "severity", "action",
         "exemptions", "correction_working_days", "deadline", "deadline_estimated", "status",
         "created_at"), findings)
-    lap(f"{preset.self_checks} self-checks, {len(findings)} findings")
+    catering = next(scope for scope in scopes if scope.industry == "catering")
+    bulk_load(engine, _table("self_checks"), SELF_CHECK_COLUMNS, draft_rows(
+        DRAFTS, _next_id(engine, _table("self_checks")), bench.enterprise_id, owner, catering,
+        now))
+    lap(f"{preset.self_checks} self-checks, {len(findings)} findings, {DRAFTS} drafts")
+    generate_casework(engine, preset, bench, enterprise_ids=enterprise_ids, places=places,
+                      today=today, now=now, rng=rng, lap=lap)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))

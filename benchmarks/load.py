@@ -7,6 +7,12 @@ Serves the portal with the production configuration and the ceiling app
 every page, runs wrk against the ceiling and the page in turn (interleaved, so that other
 load on the machine affects both alike) at 16 and 32 connections. Reports requests per
 second, p50/p95/p99 latency, errors and the ratio to the ceiling → ``benchmarks/REPORT.md``.
+
+Paths with ``{placeholders}`` (a published decision, the bench enterprise's case, its
+USCC) are filled from the generated database. The journey step "save a self-check page"
+POSTs one section of the bench enterprise's generated drafts in turn
+(``benchmarks/wrk_post.lua``), with the CSRF token of the signed-in session read once
+from the page.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "benchmarks" / "wrk_report.lua"
+POST_LUA = ROOT / "benchmarks" / "wrk_post.lua"
 CEILING_PORT = 8190
 PORTAL_PORT = 8191
 PUBLIC_TARGET = 0.50
@@ -45,6 +52,8 @@ class Page:
     name: str
     path: str
     account: str | None = None
+    #: POST pages are sent by ``wrk_post.lua`` to every path of ``Targets.posts``.
+    method: str = "GET"
 
     @property
     def target(self) -> float:
@@ -61,9 +70,19 @@ PAGES: tuple[Page, ...] = (
     Page("exemption list, page 20", "/exemptions?page=20"),
     Page("entry", "/exemptions/bench-001000"),
     Page("API search", "/api/v1/exemption-entries?q=%E4%BB%B7%E6%A0%BC"),
+    Page("decisions", "/decisions"),
+    Page("decision", "/decisions/{decision}"),
+    Page("API decisions", "/api/v1/decisions"),
+    Page("public credit record", "/credit/public/{uscc}"),
     Page("enterprise home", "/enterprise", "catering-admin"),
     Page("self-checks (enterprise)", "/self-checks", "catering-admin"),
+    Page("save a self-check page", "/self-checks/{draft}/sections/{section}",
+         "catering-admin", method="POST"),
+    Page("case page (enterprise)", "/cases/{case}", "catering-admin"),
+    Page("credit (enterprise)", "/credit", "catering-admin"),
     Page("officer self-check list", "/officer/self-checks", "officer-market"),
+    Page("officer case queue", "/officer/cases", "officer-market"),
+    Page("officer exemption queue", "/officer/exemptions", "officer-market"),
 )
 
 
@@ -92,14 +111,22 @@ class Result:
         return self.runs[connections].rps / self.ceiling[connections].rps
 
 
-def wrk(url: str, *, connections: int, seconds: int, headers: Sequence[str] = ()) -> Run:
-    """Run wrk against ``url`` and return its figures."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-               "-s", str(LUA)]
+def wrk(url: str, *, connections: int, seconds: int, headers: Sequence[str] = (),
+        post: Sequence[str] = ()) -> Run:
+    """Run wrk against ``url`` and return its figures.
+
+    ``post`` (a body, then paths) makes wrk POST the body to the paths in turn.
+    """
+    threads = 2
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+               "-s", str(POST_LUA if post else LUA)]
     for header in headers:
         command += ["-H", header]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True,  # noqa: S603 - wrk, our arguments
-                            ).stdout
+    command.append(url)
+    if post:
+        command += ["--", str(threads), *post]
+    output = subprocess.run(command, capture_output=True, text=True, check=True,  # noqa: S603 - wrk, our arguments
+                            cwd=ROOT).stdout
     line = next(line for line in output.splitlines() if line.startswith("JSON "))
     data = json.loads(line[5:])
     # A run that completed nothing timed out throughout: count that as an error.
@@ -133,30 +160,109 @@ def _cookies(response: http.client.HTTPResponse, jar: dict[str, str]) -> None:
         jar[name.strip()] = rest.split(";", 1)[0]
 
 
-def sign_in(port: int, email: str, password: str) -> str:
-    """Sign in through the sign-in form; return the Cookie header of the session."""
-    jar: dict[str, str] = {}
+def fetch(port: int, jar: dict[str, str], method: str, path: str,
+          body: str | None = None) -> tuple[int, str]:
+    """Send one request with the cookies of ``jar`` (updated from the answer)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    _cookies(response, jar)
+    return response.status, response.read().decode()
 
-    def request(method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        _cookies(response, jar)
-        return response.status, response.read().decode()
 
-    _, page = request("GET", "/sign-in")
+def _csrf(page: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     if match is None:
-        raise RuntimeError("no CSRF token on the sign-in page")
-    status, _ = request("POST", "/sign-in", urllib.parse.urlencode(
-        {"csrf_token": match[1], "identifier": email, "password": password}))
+        raise RuntimeError("no CSRF token on the page")
+    return match[1]
+
+
+def sign_in(port: int, email: str, password: str) -> dict[str, str]:
+    """Sign in through the sign-in form; return the session's cookies."""
+    jar: dict[str, str] = {}
+    _, page = fetch(port, jar, "GET", "/sign-in")
+    status, _ = fetch(port, jar, "POST", "/sign-in", urllib.parse.urlencode(
+        {"csrf_token": _csrf(page), "identifier": email, "password": password}))
     if status != 302:
         raise RuntimeError(f"sign-in of {email} failed ({status})")
-    request("GET", "/")  # consume the "signed in" message
+    fetch(port, jar, "GET", "/")  # consume the "signed in" message
+    return jar
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    """Return the Cookie header of ``jar``."""
     return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+@dataclass
+class Targets:
+    """What the paths' placeholders stand for, and the self-check saves to POST."""
+
+    values: dict[str, str]
+    drafts: list[int]
+    #: The form body (CSRF token of the enterprise's session, answers) and the paths.
+    post: list[str] = field(default_factory=list)
+
+
+def find_targets(database_url: str) -> Targets:
+    """Read from the generated database the rows the pages show.
+
+    The bench enterprise is the first (the demo caterer of ``catering-admin``): its
+    latest case with evidence, its USCC (it has published credit records), its drafts;
+    and the latest published decision.
+    """
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        enterprise = connection.scalar(text("SELECT min(id) FROM enterprises"))
+        found = {
+            "decision": connection.scalar(text(
+                "SELECT max(id) FROM exemption_decisions WHERE kind = 'grant' "
+                "AND disclosure = 'published' AND publish_on <= CURRENT_DATE")),
+            "case": connection.scalar(text(
+                "SELECT max(f.case_id) FROM case_files f JOIN rectification_cases c "
+                "ON c.id = f.case_id WHERE c.enterprise_id = :e"), {"e": enterprise}),
+            "uscc": connection.scalar(text("SELECT uscc FROM enterprises WHERE id = :e"),
+                                      {"e": enterprise}),
+        }
+        drafts = list(connection.scalars(text(
+            "SELECT id FROM self_checks WHERE enterprise_id = :e AND status = 'draft' "
+            "ORDER BY id"), {"e": enterprise}))
+    engine.dispose()
+    missing = [name for name, value in found.items() if value is None]
+    if missing or not drafts:
+        raise RuntimeError(f"the generated data has no {', '.join(missing) or 'drafts'}")
+    return Targets({name: str(value) for name, value in found.items()}, drafts)
+
+
+def prepare_post(port: int, jar: dict[str, str], targets: Targets) -> None:
+    """Find the first section of the drafts and the body that saves it.
+
+    The body carries the session's CSRF token (valid for every request of the session)
+    and the first option of every choice question on the page.
+    """
+    first = targets.drafts[0]
+    _, tasks = fetch(port, jar, "GET", f"/self-checks/{first}")
+    match = re.search(rf'/self-checks/{first}/sections/([\w-]+)', tasks)
+    if match is None:
+        raise RuntimeError("no section link on the draft's task list")
+    section = match[1]
+    targets.values.update(draft=str(first), section=section)
+    _, page = fetch(port, jar, "GET", f"/self-checks/{first}/sections/{section}")
+    fields = {"csrf_token": _csrf(page)}
+    for name, value in re.findall(r'<input[^>]*type="radio"[^>]*name="(q-[^"]+)"[^>]*'
+                                  r'value="([^"]*)"', page):
+        fields.setdefault(name, value)
+    body = urllib.parse.urlencode(fields)
+    status, _ = fetch(port, jar, "POST", f"/self-checks/{first}/sections/{section}", body)
+    if status not in (200, 302, 303):
+        raise RuntimeError(f"saving a self-check page answered {status}")
+    targets.post = [body, *(f"/self-checks/{draft}/sections/{section}"
+                            for draft in targets.drafts)]
 
 
 def portal_env(database_url: str, redis_url: str) -> dict[str, str]:
@@ -202,21 +308,24 @@ def _combine(runs: Sequence[Run]) -> Run:
                errors=sum(run.errors for run in runs), requests=requests)
 
 
-def measure(pages: Sequence[Page], cookies: dict[str, str], *, seconds: int, rounds: int,
-            connections: Sequence[int], log: Any = print) -> list[Result]:
+def measure(pages: Sequence[Page], cookies: dict[str, str], targets: Targets, *,
+            seconds: int, rounds: int, connections: Sequence[int],
+            log: Any = print) -> list[Result]:
     """Alternate ceiling and page runs (``rounds`` each); return every page's result."""
     ceiling_url = f"http://127.0.0.1:{CEILING_PORT}/"
     results = []
     for page in pages:
         result = Result(page)
         headers = [f"Cookie: {cookies[page.account]}"] if page.account else []
-        url = f"http://127.0.0.1:{PORTAL_PORT}{page.path}"
-        wrk(url, connections=4, seconds=1, headers=headers)  # warm up
+        url = f"http://127.0.0.1:{PORTAL_PORT}{page.path.format(**targets.values)}"
+        post = targets.post if page.method == "POST" else []
+        wrk(url, connections=4, seconds=1, headers=headers, post=post)  # warm up
         for count in connections:
             ceiling_runs, page_runs = [], []
             for _ in range(rounds):
                 ceiling_runs.append(wrk(ceiling_url, connections=count, seconds=seconds))
-                page_runs.append(wrk(url, connections=count, seconds=seconds, headers=headers))
+                page_runs.append(wrk(url, connections=count, seconds=seconds,
+                                     headers=headers, post=post))
             result.ceiling[count] = _combine(ceiling_runs)
             result.runs[count] = _combine(page_runs)
             log(f"{page.name:<28} c={count:<3} {result.runs[count].rps:8.0f} req/s "
@@ -228,7 +337,7 @@ def measure(pages: Sequence[Page], cookies: dict[str, str], *, seconds: int, rou
 
 def report(results: Sequence[Result], *, preset: str, connections: Sequence[int],
            seconds: int, rounds: int, load_before: str, load_after: str,
-           notes: str = "") -> str:
+           rows: dict[str, str] | None = None, notes: str = "") -> str:
     """Return the Markdown report."""
     low, high = min(connections), max(connections)
     lines = [
@@ -247,6 +356,10 @@ def report(results: Sequence[Result], *, preset: str, connections: Sequence[int]
         "Targets: public pages ≥ 0.50, signed-in pages ≥ 0.25 of the ceiling; p99 ≤ 150 ms "
         "at 32 connections; no errors.",
         "",
+        *([("Rows in the paths: " + ", ".join(f"`{{{k}}}` = {v}" for k, v in rows.items())
+            + ". The POST step saves the first section of 64 drafts in turn (answers: "
+            "the first option of each choice; a save answers 302 to the next section)."),
+           ""] if rows else []),
         f"| page | path | req/s c={low} | ceiling c={low} | ratio c={low} | ratio c={high} "
         f"| p50 ms c={high} | p95 ms c={high} | p99 ms c={high} | errors | target | met |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -256,7 +369,8 @@ def report(results: Sequence[Result], *, preset: str, connections: Sequence[int]
         errors = sum(run.errors for run in result.runs.values())
         met = (result.ratio(low) >= page.target and hi.p99_ms <= P99_TARGET_MS
                and errors == 0)
-        who = f" ({page.account})" if page.account else ""
+        who = (f" ({page.account}{', POST' if page.method == 'POST' else ''})"
+               if page.account else "")
         lines.append(
             f"| {page.name}{who} | `{page.path}` | {result.runs[low].rps:.0f} | "
             f"{result.ceiling[low].rps:.0f} | {result.ratio(low):.2f} | "
@@ -300,11 +414,17 @@ def main(argv: list[str] | None = None) -> int:
     processes = [serve("benchmarks.ceiling:app", CEILING_PORT, dict(os.environ), args.workers),
                  serve("wsgi:app", PORTAL_PORT, env, args.workers)]
     try:
-        cookies = {account: sign_in(PORTAL_PORT, f"{account}@{BENCH_EMAIL_DOMAIN}",
-                                    BENCH_PASSWORD)
-                   for account in {p.account for p in pages if p.account}}
+        jars = {account: sign_in(PORTAL_PORT, f"{account}@{BENCH_EMAIL_DOMAIN}",
+                                 BENCH_PASSWORD)
+                for account in {p.account for p in pages if p.account}}
+        targets = find_targets(args.database_url)
+        for page in pages:
+            if page.method == "POST" and page.account:
+                prepare_post(PORTAL_PORT, jars[page.account], targets)
+        targets.values.setdefault("draft", str(targets.drafts[0]))
+        cookies = {account: cookie_header(jar) for account, jar in jars.items()}
         load_before = load_average()
-        results = measure(pages, cookies, seconds=args.seconds, rounds=args.rounds,
+        results = measure(pages, cookies, targets, seconds=args.seconds, rounds=args.rounds,
                           connections=connections)
         load_after = load_average()
     finally:
@@ -315,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     notes = Path(args.notes).read_text() if args.notes else ""
     text = report(results, preset=args.preset, connections=connections, seconds=args.seconds,
                   rounds=args.rounds, load_before=load_before, load_after=load_after,
-                  notes=notes)
+                  rows=targets.values, notes=notes)
     Path(args.output).write_text(text)
     print(text)
     return 0

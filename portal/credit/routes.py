@@ -108,8 +108,9 @@ def commitment_text(record: CreditRecord, enterprise: Enterprise) -> str:
              enterprise=enterprise.name, uscc=enterprise.uscc, decision=record.decision_number)
 
 
-def _record_view(record: CreditRecord) -> dict[str, Any]:
-    facts = services.record_facts(db.session, record)
+def _record_view(record: CreditRecord,
+                 facts: services.rules.RecordFacts | None = None) -> dict[str, Any]:
+    facts = facts or services.record_facts(db.session, record)
     unmet = services.rules.unmet_conditions(facts, today=local_today(), rules=credit_rules())
     return {"record": record, "unmet": describe_unmet(unmet, facts, rules=credit_rules(),
                                                       format_day=format_day),
@@ -125,8 +126,10 @@ def index() -> ResponseReturnValue:
     """Show the enterprise's records with their dates, eligibility and the risk class."""
     enterprise_id = g.membership.enterprise_id
     records = services.list_enterprise_records(db.session, enterprise_id)
+    facts = services.enterprise_record_facts(db.session, enterprise_id, records)
     return render_template(
-        "credit/index.html", views=[_record_view(record) for record in records],
+        "credit/index.html", views=[_record_view(record, facts[record.id])
+                                    for record in records],
         risk=services.assess_risk(db.session, enterprise_id, today=local_today()),
         enterprise=g.membership.enterprise, can_apply=can(Permission.CREDIT_OWN_EDIT))
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Enterprise, User
 from portal.cases.models import Case, CaseStatus
@@ -190,10 +190,50 @@ def unmet_conditions(session: Session, record: CreditRecord, *, today: dt.date,
 
 
 def list_enterprise_records(session: Session, enterprise_id: int) -> list[CreditRecord]:
-    """Return the enterprise's records, newest decision first."""
+    """Return the enterprise's records, newest decision first, with their repairs."""
     return list(session.scalars(select(CreditRecord).where(
         CreditRecord.enterprise_id == enterprise_id)
+        .options(selectinload(CreditRecord.repair))
         .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())))
+
+
+def enterprise_record_facts(session: Session, enterprise_id: int,
+                            records: Sequence[CreditRecord]) -> dict[int, rules.RecordFacts]:
+    """Return ``record_facts`` of each of the enterprise's ``records``, by record id.
+
+    Reads as many rows as ``record_facts`` does for one record, in three queries
+    whatever the number of records (their repairs must be loaded, as
+    ``list_enterprise_records`` loads them).
+    """
+    standing = get_standing(session, enterprise_id)
+    # The latest decision of each kind (same authority, same violation text).
+    latest: dict[tuple[str, str], dt.date] = {}
+    for department, violation, decided in session.execute(select(
+            CreditRecord.department_code, CreditRecord.violation, CreditRecord.decision_date)
+            .where(CreditRecord.enterprise_id == enterprise_id)):
+        key = (department, _normalised_violation(violation))
+        latest[key] = max(decided, latest.get(key, decided))
+    approved = session.execute(select(CreditRecord.id, CreditRecord.ended_on).join(
+        RepairApplication, RepairApplication.record_id == CreditRecord.id).where(
+        RepairApplication.enterprise_id == enterprise_id,
+        RepairApplication.status == RepairStatus.APPROVED,
+        CreditRecord.ended_on.is_not(None))).all()
+    facts = {}
+    for record in records:
+        kind = (record.department_code, _normalised_violation(record.violation))
+        facts[record.id] = rules.RecordFacts(
+            published=record.is_published,
+            earliest_repair_on=record.earliest_repair_on,
+            publication_ends_on=record.publication_ends_on,
+            performed_on=record.performed_on,
+            penalty_types=tuple(record.penalty_types),
+            has_application=record.repair is not None,
+            new_penalty_same_kind=latest.get(kind, record.decision_date) > record.decision_date,
+            on_abnormal_list=bool(standing and standing.on_abnormal_list),
+            on_serious_violation_list=bool(standing and standing.on_serious_violation_list),
+            approved_repairs=tuple(day for other, day in approved
+                                   if other != record.id and day is not None))
+    return facts
 
 
 def list_published_records(session: Session, enterprise_id: int, *,
