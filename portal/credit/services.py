@@ -176,10 +176,15 @@ def record_facts(session: Session, record: CreditRecord, *,
         on_serious_violation_list=bool(standing and standing.on_serious_violation_list),
         approved_repairs=_approved_repair_days(session, record.enterprise_id,
                                                except_record=record.id),
-        false_materials=session.scalar(select(RepairApplication.id).where(
-            RepairApplication.enterprise_id == record.enterprise_id,
-            RepairApplication.false_materials.is_(True)).limit(1)) is not None,
+        false_materials=_barred_for_false_materials(session, record.enterprise_id),
     )
+
+
+def _barred_for_false_materials(session: Session, enterprise_id: int) -> bool:
+    """Return whether an application of the enterprise was refused for false materials."""
+    return session.scalar(select(RepairApplication.id).where(
+        RepairApplication.enterprise_id == enterprise_id,
+        RepairApplication.false_materials.is_(True)).limit(1)) is not None
 
 
 def unmet_conditions(session: Session, record: CreditRecord, *, today: dt.date,
@@ -201,7 +206,7 @@ def enterprise_record_facts(session: Session, enterprise_id: int,
                             records: Sequence[CreditRecord]) -> dict[int, rules.RecordFacts]:
     """Return ``record_facts`` of each of the enterprise's ``records``, by record id.
 
-    Reads as many rows as ``record_facts`` does for one record, in three queries
+    Reads as many rows as ``record_facts`` does for one record, in four queries
     whatever the number of records (their repairs must be loaded, as
     ``list_enterprise_records`` loads them).
     """
@@ -218,6 +223,7 @@ def enterprise_record_facts(session: Session, enterprise_id: int,
         RepairApplication.enterprise_id == enterprise_id,
         RepairApplication.status == RepairStatus.APPROVED,
         CreditRecord.ended_on.is_not(None))).all()
+    barred = _barred_for_false_materials(session, enterprise_id)
     facts = {}
     for record in records:
         kind = (record.department_code, _normalised_violation(record.violation))
@@ -232,7 +238,8 @@ def enterprise_record_facts(session: Session, enterprise_id: int,
             on_abnormal_list=bool(standing and standing.on_abnormal_list),
             on_serious_violation_list=bool(standing and standing.on_serious_violation_list),
             approved_repairs=tuple(day for other, day in approved
-                                   if other != record.id and day is not None))
+                                   if other != record.id and day is not None),
+            false_materials=barred)
     return facts
 
 

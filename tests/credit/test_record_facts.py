@@ -62,3 +62,29 @@ def test_facts_of_all_records_at_once_equal_each_record_alone(world, app):
     assert together[repaired.id].has_application
     assert together[older.id].approved_repairs == (today,)
     assert together[repaired.id].approved_repairs == ()
+
+
+def test_a_bar_for_false_materials_reaches_every_record_of_the_page(world, app):
+    today, now = local_today(), utcnow()
+    first = make_record(world.enterprise, world.department,
+                        decided=today - dt.timedelta(days=200),
+                        performed=today - dt.timedelta(days=150))
+    make_record(world.enterprise, world.department, decided=today - dt.timedelta(days=300),
+                performed=today - dt.timedelta(days=150), violation="超范围经营")
+    proof = accept_upload(io.BytesIO(pdf_bytes()), "receipt.pdf", kinds=EVIDENCE_KINDS,
+                          max_bytes=2**24)
+    application = services.apply_for_repair(
+        db.session, app.extensions["storage"], first, actor=world.enterprise_admin,
+        by_agent=False, statement="已缴清", commitment_text="承诺",
+        uploads=[services.MaterialUpload(proof, RepairMaterial.PROOF_OF_PERFORMANCE)],
+        today=today, now=now, credit_rules=rules(), review_working_days=10)
+    services.decide(db.session, application, RepairStatus.NOT_ACCEPTED, actor=world.officer,
+                    reasons="凭证伪造", expected_version=application.version, today=today,
+                    now=now, false_materials=True)
+    db.session.commit()
+    db.session.expire_all()
+    records = services.list_enterprise_records(db.session, world.enterprise.id)
+    together = services.enterprise_record_facts(db.session, world.enterprise.id, records)
+    assert together == {record.id: services.record_facts(db.session, record)
+                        for record in records}
+    assert all(facts.false_materials for facts in together.values())
