@@ -38,6 +38,7 @@ from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
 from portal.credit.routes import bp as credit_bp
 from portal.credit.services import referenced_digests as credit_file_references
+from portal.disclosure.queries import disclosure_version
 from portal.disclosure.routes import bp as disclosure_bp
 from portal.errors import register as register_errors
 from portal.exemptions.routes import bp as exemptions_bp
@@ -169,7 +170,17 @@ def register_request_hooks(app: Flask) -> None:
         clear_request_id()
 
     register_security_headers(app)
-    pagecache.init_app(app, content_version)
+    pagecache.init_app(app, public_version)
+
+
+def public_version(db_session: Any) -> tuple[str, dt.datetime | None]:
+    """Return the version of everything public pages show: the content (guides, lists,
+    departments) and the disclosed decisions, and when either last changed."""
+    content, content_changed = content_version(db_session)
+    disclosed, disclosed_changed = disclosure_version(db_session)
+    changed = max((moment for moment in (content_changed, disclosed_changed)
+                   if moment is not None), default=None)
+    return f"{content}:{disclosed}", changed
 
 
 def register_blueprints(app: Flask) -> None:

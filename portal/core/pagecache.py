@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 PUBLIC_ENDPOINTS = frozenset({
     "main.home", "guides.index", "guides.guide", "guides.entries", "guides.entry",
     "guides.precheck", "guides.precheck_question", "api.exemption_entries", "api.openapi",
+    "disclosure.index", "disclosure.show", "disclosure.verify", "api.decisions", "api.decision",
 })
 #: What a cached page holds instead of the visitor's CSRF token (only URL-safe characters,
 #: so that escaping leaves it unchanged).

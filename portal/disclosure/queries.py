@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from portal.core.input import parse_positive_int
 from portal.exemptions.documents import CODE_ALPHABET, CODE_LENGTH
@@ -198,9 +198,27 @@ def list_disclosed(session: Session, filters: DecisionFilters, *, today: dt.date
     per_page = min(per_page, PER_PAGE)
     query = _filtered(filters, today)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # The list shows the public extract: the served document (``content``) stays unread.
     items = list(session.scalars(query.order_by(Decision.issued_on.desc(), Decision.id.desc())
+                                 .options(defer(Decision.content))
                                  .limit(per_page).offset((page - 1) * per_page)))
     return DecisionPage(items=items, page=page, per_page=per_page, total=total)
+
+
+def disclosure_version(session: Session) -> tuple[str, dt.datetime | None]:
+    """Return the version of what ``/decisions`` shows, and when it last changed.
+
+    A new decision or a withdrawal changes it (publication on its day is covered by the
+    page cache's key, which holds the day): the page cache keys the public decision pages
+    with it, so a withdrawal leaves every cached page within a second.
+    """
+    row = session.execute(select(
+        select(func.max(Decision.id)).scalar_subquery(),
+        select(func.max(Decision.withdrawn_at)).scalar_subquery(),
+        select(func.max(Decision.issued_at)).scalar_subquery())).one()
+    withdrawn = row[1].timestamp() if row[1] else 0
+    changed = max((moment for moment in (row[1], row[2]) if moment is not None), default=None)
+    return f"{row[0] or 0}.{int(withdrawn)}", changed
 
 
 def get_disclosed(session: Session, decision_id: int, *, today: dt.date) -> Decision | None:
