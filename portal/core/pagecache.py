@@ -295,6 +295,16 @@ def _validators(response: Response, key: str) -> None:
     response.vary.update(("Cookie", "Accept-Language"))
 
 
+def forget_version(app: Flask) -> None:
+    """Read the content version again on the next request of this process.
+
+    For a change this process just committed that public pages show (a decision issued or
+    withdrawn): its version is new, so its pages are rendered again at once here, and
+    within ``VERSION_CHECK_SECONDS`` in the other processes.
+    """
+    app.extensions.pop("portal_page_cache_version", None)
+
+
 def invalidate(app: Flask) -> None:
     """Forget every cached page (after ``flask guides sync``; versions already changed)."""
     app.extensions.pop("portal_page_cache_version", None)

@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.accounts.models import User
+from portal.core import pagecache
 from portal.core.clock import local_today
 from portal.core.db import utcnow
 from portal.core.deadlines import working_days_left
@@ -228,6 +229,8 @@ def _attempt(application: ExemptionApplication, name: str, form: FlaskForm,
             tell(db.session, application, told, actor=current_user, now=now,
                  proposer=proposer)
         db.session.commit()
+        # A decision issued or withdrawn is public at once in this process.
+        pagecache.forget_version(current_app._get_current_object())  # type: ignore[attr-defined]
     except TransitionForbidden:
         db.session.rollback()
         abort(403)

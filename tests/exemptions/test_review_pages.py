@@ -550,3 +550,27 @@ def test_a_major_refusal_goes_through_legal_review(client, world, storage, setup
                  {"result": "approve", "comments": ""}).status_code == 302
     assert reload(application).status == ApplicationStatus.REFUSED
     assert db.session.scalar(select(Decision.kind)) == DecisionKind.REFUSAL
+
+
+def test_a_withdrawal_reaches_the_cached_public_page_at_once(app, client, world, minor, setup,
+                                                             monkeypatch):
+    from portal.core import pagecache
+    from portal.exemptions.models import Decision
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setitem(app.extensions, "portal_page_cache", pagecache.MemoryStore())
+    monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 3600)  # never re-read by itself
+    monkeypatch.delitem(app.extensions, "portal_page_cache_version", raising=False)
+    setup(verify_all, world, minor)
+    decision = setup(grant, world, minor)
+    db.session.get(Decision, decision.id).publish_on = decision.issued_on - dt.timedelta(days=1)
+    db.session.commit()
+    public = app.test_client()
+    assert decision.document_number in public.get(f"/decisions/{decision.id}").get_data(
+        as_text=True)
+    client.sign_in(world.officer.email)
+    response = client.submit(f"/officer/exemptions/decisions/{decision.id}/withdraw",
+                             {"kind": "revoked", "reason": "经复查，决定已撤销",
+                              "version": reload(decision).version}, token_from=_url(minor))
+    assert response.status_code == 302
+    assert "经复查，决定已撤销" in public.get(f"/decisions/{decision.id}").get_data(as_text=True)
