@@ -151,7 +151,7 @@ def submitted_self_check(browser, live_server):  # type: ignore[no-untyped-def]
             page.locator("main form button[type=submit]").first.click()
         tasks_url = page.url
         self_check_id = tasks_url.rstrip("/").rsplit("/", 1)[-1]
-        for _ in range(12):
+        for _ in range(30):
             pending = page.locator(".task-list__item", has_not=page.locator(".tag--green"))
             if pending.count() == 0:
                 break
@@ -167,7 +167,13 @@ def submitted_self_check(browser, live_server):  # type: ignore[no-untyped-def]
                     break
             page.goto(tasks_url)
         page.goto(f"/self-checks/{self_check_id}/declaration")
-        page.locator("main input[type=checkbox]").check()
+        commitment = page.locator("main input[type=checkbox]")
+        if commitment.count() == 0:  # say where it stopped rather than time out
+            page.screenshot(path=str(ARTIFACTS / "layout-fixture-declaration.png"),
+                            full_page=True)
+            raise AssertionError(f"no commitment on {page.url}: "
+                                 f"{page.locator('main').inner_text()[:800]}")
+        commitment.check()
         with page.expect_navigation():
             page.locator("main form button[type=submit]").last.click()
         response = page.goto(f"/self-checks/{self_check_id}/result")
