@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -501,13 +501,15 @@ def parse_officer_filters(args: Mapping[str, str], *, industries: set[str],
                           submitted_before=dates["until"]), errors
 
 
-def department_industries(session: Session, department_code: str) -> set[str]:
+def department_industries(session: Session, department_code: str, *,
+                          guides: Iterable[IndustryGuideVersion] | None = None) -> set[str]:
     """Return the industries whose current guide names ``department_code`` as a department.
 
     Only for the list's industry filter: which self-checks an officer sees is
-    decided by the departments stored on each self-check.
+    decided by the departments stored on each self-check. ``guides``: the current
+    guides, if the caller has read them already.
     """
-    return {v.guide.slug for v in current_guides(session)
+    return {v.guide.slug for v in (current_guides(session) if guides is None else guides)
             if v.lead_department == department_code or department_code in v.other_departments}
 
 
