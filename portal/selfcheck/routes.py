@@ -130,7 +130,9 @@ def index() -> ResponseReturnValue:
     draft = open_draft(db.session, enterprise)
     # Offer to start only what can be started: an industry without a questionnaire is told
     # so here, with what it can read meanwhile, rather than after pressing "start".
-    has_questionnaire = draft is not None or has_questionnaire_for(db.session, enterprise)
+    has_questionnaire = draft is not None or content_memo(
+        current_app, ("has questionnaire", enterprise.industry_code),
+        partial(has_questionnaire_for, db.session, enterprise))
     return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
                            older=older, paged=before is not None,
                            can_edit=can(Permission.SELFCHECK_OWN_EDIT),

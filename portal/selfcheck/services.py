@@ -11,12 +11,12 @@ import datetime as dt
 import logging
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer, load_only
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
@@ -166,18 +166,37 @@ def questionnaire_for(session: Session, enterprise: Enterprise) -> Questionnaire
 SELF_CHECKS_PER_PAGE = 20
 
 
+class SelfCheckLine(NamedTuple):
+    """One line of the enterprise's history: the self-check and what the line shows of it."""
+
+    #: The self-check, with only the columns the line shows (not its answers or result).
+    self_check: SelfCheck
+    #: The name of its risk band in each language (from the stored result), if any.
+    band_label: Mapping[str, str] | None
+    findings: int
+
+
 def list_self_checks(session: Session, enterprise: Enterprise, *, before: int | None = None,
-                     limit: int = SELF_CHECKS_PER_PAGE) -> tuple[list[SelfCheck], int | None]:
+                     limit: int = SELF_CHECKS_PER_PAGE) -> tuple[list[SelfCheckLine], int | None]:
     """Return one page of the enterprise's self-checks, newest first (those with an id
     below ``before``), and the cursor of the next page (None on the last)."""
-    query = select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
+    findings = (select(func.count(Finding.id)).where(Finding.self_check_id == SelfCheck.id)
+                .scalar_subquery())
+    query = (select(SelfCheck, SelfCheck.result[("band", "label")], findings)
+             .where(SelfCheck.enterprise_id == enterprise.id)
+             # The answers and the stored result are the bulk of a row; the list shows
+             # neither (the band's name is read from the result by the database).
+             .options(load_only(SelfCheck.enterprise_id, SelfCheck.status,
+                                SelfCheck.reference, SelfCheck.submitted_at, SelfCheck.score,
+                                SelfCheck.band, SelfCheck.updated_at, SelfCheck.version)))
     if before is not None:
         query = query.where(SelfCheck.id < before)
-    rows = list(session.scalars(query.order_by(SelfCheck.id.desc()).limit(limit + 1)
-                                .options(selectinload(SelfCheck.findings))))
+    rows = [SelfCheckLine(check, label if isinstance(label, dict) else None, count)
+            for check, label, count in session.execute(
+                query.order_by(SelfCheck.id.desc()).limit(limit + 1))]
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (rows[-1].id if more else None)
+    return rows, (rows[-1].self_check.id if more else None)
 
 
 def open_draft(session: Session, enterprise: Enterprise) -> SelfCheck | None:

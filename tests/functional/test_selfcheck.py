@@ -353,8 +353,13 @@ def test_history_compares_and_a_new_self_check_starts_from_the_previous_answers(
     _answer_everything(client, second_id, override={"licence_displayed": "yes"})
     _submit(client, second_id)
     history = client.get("/self-checks").get_data(as_text=True)
-    assert _self_check(first_id).reference in history
-    assert _self_check(second_id).reference in history
+    for check in (_self_check(first_id), _self_check(second_id)):
+        # Each line: reference, band name (read from the stored result), findings.
+        line = history[history.index(f">{check.reference}<"):]
+        line = line[:line.index("</tr>")]
+        assert check.result["band"]["label"]["zh_Hans"] in line
+        assert f'<td data-label="发现的问题">{len(check.findings)}</td>' in line
+    assert len(_self_check(first_id).findings) != len(_self_check(second_id).findings)
     result = client.get(f"/self-checks/{second_id}/result").get_data(as_text=True)
     assert "进步" in result  # "Better"
 
