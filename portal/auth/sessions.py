@@ -13,7 +13,7 @@ import logging
 import secrets
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.orm import Session, contains_eager
 from ua_parser import parse as parse_user_agent
 
@@ -60,6 +60,21 @@ class SignedIn(NamedTuple):
     unread_notifications: int
 
 
+#: The statement of ``find_signed_in_user``, built once (every signed-in request runs it).
+_SIGNED_IN = (
+    select(User, UserSession.created_at, unread_count_of(User.id).label("unread"))
+    .join(UserSession, UserSession.user_id == User.id)
+    .outerjoin(User.department)
+    .outerjoin(User.memberships).outerjoin(Membership.enterprise)
+    .where(User.id == bindparam("user_id"), UserSession.token_digest == bindparam("digest"),
+           UserSession.ended_at.is_(None))
+    .order_by(Membership.id)
+    .options(contains_eager(User.department),
+             contains_eager(User.memberships).contains_eager(Membership.enterprise))
+    # Fresh from this statement even if the user was already in the session.
+    .execution_options(populate_existing=True))
+
+
 def find_signed_in_user(session: Session, user_id: int, token: str | None, *,
                         now: dt.datetime, max_age: dt.timedelta) -> SignedIn | None:
     """Return user ``user_id`` if ``token`` names one of their open sessions, not too old.
@@ -70,19 +85,8 @@ def find_signed_in_user(session: Session, user_id: int, token: str | None, *,
     """
     if not token:
         return None
-    statement = (
-        select(User, UserSession.created_at, unread_count_of(User.id).label("unread"))
-        .join(UserSession, UserSession.user_id == User.id)
-        .outerjoin(User.department)
-        .outerjoin(User.memberships).outerjoin(Membership.enterprise)
-        .where(User.id == user_id, UserSession.token_digest == _digest(token),
-               UserSession.ended_at.is_(None))
-        .order_by(Membership.id)
-        .options(contains_eager(User.department),
-                 contains_eager(User.memberships).contains_eager(Membership.enterprise))
-        # Fresh from this statement even if the user was already in the session.
-        .execution_options(populate_existing=True))
-    row = session.execute(statement).unique().first()
+    row = session.execute(_SIGNED_IN, {"user_id": user_id, "digest": _digest(token)}
+                          ).unique().first()
     if row is None or row.created_at + max_age <= now:
         return None
     return SignedIn(row[0], int(row.unread or 0))
