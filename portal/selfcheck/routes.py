@@ -73,7 +73,6 @@ from portal.selfcheck.services import (
     accepted_kinds,
     has_questionnaire_for,
     list_self_checks,
-    open_draft,
     parse_officer_filters,
     save_section,
     section_of,
@@ -126,15 +125,15 @@ def index() -> ResponseReturnValue:
     before = parse_positive_int(raw_before) if raw_before is not None else None
     if raw_before is not None and before is None:
         abort(400)
-    checks, older = list_self_checks(db.session, enterprise, before=before)
-    draft = open_draft(db.session, enterprise)
+    history = list_self_checks(db.session, enterprise, before=before)
     # Offer to start only what can be started: an industry without a questionnaire is told
     # so here, with what it can read meanwhile, rather than after pressing "start".
-    has_questionnaire = draft is not None or content_memo(
+    has_questionnaire = history.has_draft or content_memo(
         current_app, ("has questionnaire", enterprise.industry_code),
         partial(has_questionnaire_for, db.session, enterprise))
-    return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
-                           older=older, paged=before is not None,
+    return render_template("selfcheck/index.html", checks=history.lines,
+                           draft=history.has_draft, form=EmptyForm(),
+                           older=history.older, paged=before is not None,
                            can_edit=can(Permission.SELFCHECK_OWN_EDIT),
                            has_questionnaire=has_questionnaire,
                            needs_class=needs_industry_class(enterprise.industry_code))
