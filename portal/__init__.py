@@ -22,7 +22,7 @@ from portal.auth.routes import configure_login_manager
 from portal.cases.routes import bp as cases_bp
 from portal.cases.services import referenced_digests as case_file_references
 from portal.cli import register as register_commands
-from portal.core import formatting, pagecache
+from portal.core import formatting, layout, pagecache
 from portal.core.i18n import (
     DEFAULT_LOCALE,
     HTML_LANG,
@@ -220,6 +220,7 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     formatting.register_filters(app)
+    layout.init_app(app)
 
 
 def register_cli(app: Flask) -> None:

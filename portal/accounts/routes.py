@@ -48,6 +48,7 @@ from portal.accounts.services import (
     invite_member,
     list_members,
     list_pending_invitations,
+    memberships_current_on,
     revoke_membership,
 )
 from portal.auth.sessions import SESSION_KEY, is_current, list_open_sessions
@@ -83,7 +84,8 @@ def resolve_acting_role() -> None:
     if staff_role is not None:
         g.role = staff_role
         return
-    g.memberships = current_memberships(db.session, current_user, local_today())
+    # Loaded with the user by the sign-in check (portal.auth.sessions): no query here.
+    g.memberships = memberships_current_on(current_user.memberships, local_today())
     membership = choose_membership(g.memberships, session.get("enterprise_id"))
     if membership is not None:
         g.membership, g.role = membership, membership.acting_role

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -183,7 +184,14 @@ def current_memberships(session: Session, user: User, today: dt.date) -> list[Me
         .order_by(Membership.id)
         # Every page shows the acting enterprise's name: load it with the membership.
         .options(joinedload(Membership.enterprise))).all()
-    return [membership for membership in memberships if membership.is_current(today)]
+    return memberships_current_on(memberships, today)
+
+
+def memberships_current_on(memberships: Iterable[Membership],
+                           today: dt.date) -> list[Membership]:
+    """Return, of ``memberships``, those that give access on ``today``, oldest first."""
+    return sorted((membership for membership in memberships if membership.is_current(today)),
+                  key=lambda membership: membership.id)
 
 
 def resolve_membership(session: Session, user: User, preferred_enterprise_id: int | None,

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -97,10 +98,18 @@ def configure_login_manager(manager: LoginManager) -> None:
         if not user_id.isdigit() or not version.isdigit():
             return None
         # The cookie must also name an open server-side session: sign-out ends it at once.
-        user = find_signed_in_user(db.session, int(user_id), session.get(SESSION_KEY),
-                                   now=utcnow(), max_age=_absolute_lifetime())
-        if user is None or not user.is_active or user.session_version != int(version):
+        found = find_signed_in_user(db.session, int(user_id), session.get(SESSION_KEY),
+                                    now=utcnow(), max_age=_absolute_lifetime())
+        if found is None:
             return None
+        user = found.user
+        if not user.is_active or user.session_version != int(version):
+            return None
+        if request.method in ("GET", "HEAD"):
+            # The header's unread count, read with the user: the notifications' context
+            # processor counts only when this is absent. A POST counts when its page is
+            # drawn, after it may have marked notifications read.
+            g.unread_notifications = found.unread_notifications
         return user
 
 

@@ -11,15 +11,16 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, bindparam, select, update
+from sqlalchemy.orm import Session, contains_eager
 from ua_parser import parse as parse_user_agent
 
-from portal.accounts.models import User
+from portal.accounts.models import Membership, User
 from portal.auth.models import UserSession
 from portal.core.audit import record_event
+from portal.notifications.services import unread_count_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,21 +51,45 @@ def start_session(session: Session, user: User, *, user_agent: str, ip_address: 
     return token
 
 
+class SignedIn(NamedTuple):
+    """The user of a signed-in request, with what every page shows of them."""
+
+    #: The user, with their department and every membership (and its enterprise) loaded.
+    user: User
+    #: How many of the user's notifications are unread (the header's badge).
+    unread_notifications: int
+
+
+#: The statement of ``find_signed_in_user``, built once (every signed-in request runs it).
+_SIGNED_IN = (
+    select(User, UserSession.created_at, unread_count_of(User.id).label("unread"))
+    .join(UserSession, UserSession.user_id == User.id)
+    .outerjoin(User.department)
+    .outerjoin(User.memberships).outerjoin(Membership.enterprise)
+    .where(User.id == bindparam("user_id"), UserSession.token_digest == bindparam("digest"),
+           UserSession.ended_at.is_(None))
+    .order_by(Membership.id)
+    .options(contains_eager(User.department),
+             contains_eager(User.memberships).contains_eager(Membership.enterprise))
+    # Fresh from this statement even if the user was already in the session.
+    .execution_options(populate_existing=True))
+
+
 def find_signed_in_user(session: Session, user_id: int, token: str | None, *,
-                        now: dt.datetime, max_age: dt.timedelta) -> User | None:
+                        now: dt.datetime, max_age: dt.timedelta) -> SignedIn | None:
     """Return user ``user_id`` if ``token`` names one of their open sessions, not too old.
 
-    One query for both (every signed-in request makes it).
+    Every signed-in request makes this check, so it is one statement that also reads
+    what every page needs of the user: their department, their memberships with each
+    enterprise (the role they act in, the header's enterprise) and the unread count.
     """
     if not token:
         return None
-    row = session.execute(
-        select(User, UserSession.created_at).join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, UserSession.token_digest == _digest(token),
-               UserSession.ended_at.is_(None))).first()
+    row = session.execute(_SIGNED_IN, {"user_id": user_id, "digest": _digest(token)}
+                          ).unique().first()
     if row is None or row.created_at + max_age <= now:
         return None
-    return row[0]
+    return SignedIn(row[0], int(row.unread or 0))
 
 
 def find_open_session(session: Session, user_id: int, token: str | None, *,

@@ -49,7 +49,7 @@ from portal.core.errors import DomainError
 from portal.core.formatting import format_day
 from portal.core.forms import EmptyForm
 from portal.core.permissions import Permission, can, require
-from portal.core.reference import TOWNS, industries, localised_name
+from portal.core.reference import TOWNS, industries, industry_options
 from portal.core.storage import ObjectMissing, download_response, get_storage
 from portal.core.storage.images import thumbnail
 from portal.core.workflow import StaleObject, WorkflowError
@@ -390,11 +390,10 @@ def queue() -> ResponseReturnValue:
     known = industries()
     filters = parse_queue_filters(request.args, industries=set(known), towns=set(TOWNS))
     page = department_queue(db.session, department.code, filters, today=local_today())
-    locale = str(get_locale())
     return render_template(
         "cases/queue.html", page=page, filters=filters, today=local_today(),
-        industry_names={code: localised_name(item.names, locale) for code, item in known.items()},
-        towns=TOWNS, statuses=list(CaseStatus))
+        industry_options=industry_options(str(get_locale()), filters.industry), towns=TOWNS,
+        statuses=list(CaseStatus))
 
 
 @bp.route("/officer/cases/new", methods=["GET", "POST"])

@@ -6,9 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, cast
 
+import psycopg
 from flask import Flask
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -75,8 +77,36 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """Create an engine for ``url`` with the portal's per-dialect settings."""
+def _begin_in_the_ping(engine: Engine) -> None:
+    """Check each connection taken from the pool in the round trip that begins its work.
+
+    ``pool_pre_ping`` sends a statement at every checkout, then the request's first
+    query sends ``BEGIN`` first: two round trips before any work. Here ``BEGIN`` and the
+    ping go together (psycopg's pipeline mode: one round trip). A connection PostgreSQL
+    has dropped fails here and the pool replaces it, as with ``pool_pre_ping``
+    (``DisconnectionError`` is how a checkout listener says so). The transaction it
+    opens is the one the request's queries run in; returning the connection to the pool
+    rolls it back, as it did.
+
+    Only for the application's engine: it never switches a connection to autocommit
+    (psycopg refuses to while a transaction is open).
+    """
+
+    @event.listens_for(engine, "checkout")
+    def begin_and_ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            with dbapi_connection.pipeline():
+                dbapi_connection.execute(";")
+        except psycopg.OperationalError as error:
+            raise DisconnectionError(str(error)) from error
+
+
+def make_engine(url: str, *, pool_size: int = 5, begin_on_checkout: bool = False) -> Engine:
+    """Create an engine for ``url`` with the portal's per-dialect settings.
+
+    ``begin_on_checkout``: check PostgreSQL connections in the round trip that begins
+    their transaction (the application's own engine) rather than by ``pool_pre_ping``.
+    """
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -84,6 +114,11 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         _configure_sqlite(engine)
+        return engine
+    if (begin_on_checkout and make_url(url).get_driver_name() == "psycopg"
+            and psycopg.Pipeline.is_supported()):  # libpq 14 or later
+        engine = create_engine(url, pool_size=pool_size)
+        _begin_in_the_ping(engine)
         return engine
     return create_engine(url, pool_size=pool_size, pool_pre_ping=True)
 
@@ -103,7 +138,8 @@ class Database:
     def init_app(self, app: Flask) -> None:
         """Bind the session to the configured database and end it after each request."""
         self.engine = make_engine(app.config["DATABASE_URL"],
-                                  pool_size=app.config["DATABASE_POOL_SIZE"])
+                                  pool_size=app.config["DATABASE_POOL_SIZE"],
+                                  begin_on_checkout=True)
         self.registry.configure(bind=self.engine)
         app.teardown_appcontext(self._remove_session)
 

@@ -26,9 +26,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
@@ -41,6 +41,8 @@ from portal.core.clock import local_today
 from portal.extensions import db
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Endpoints whose GET responses are the same for every anonymous visitor.
 PUBLIC_ENDPOINTS = frozenset({
@@ -305,9 +307,32 @@ def forget_version(app: Flask) -> None:
     app.extensions.pop("portal_page_cache_version", None)
 
 
+def content_memo(app: Flask, key: Hashable, compute: Callable[[], T]) -> T:
+    """Return ``compute()``, kept in this process while the content version stays the same.
+
+    For facts of the content that signed-in pages show too (the guides in force, their
+    departments, the risk bands): they change only on ``flask guides sync``, which this
+    process sees as public pages do. ``compute`` must return plain values, never rows
+    of a session, and callers must not change them. Off with the page cache
+    (``PAGE_CACHE_SECONDS=0``).
+    """
+    if app.config["PAGE_CACHE_SECONDS"] <= 0:
+        return compute()
+    version, _changed_at = current_version(app)
+    memo: dict[Hashable, tuple[str, Any]] = app.extensions.setdefault(
+        "portal_content_memo", {})
+    found = memo.get(key)
+    if found is not None and found[0] == version:
+        return cast(T, found[1])
+    value = compute()
+    memo[key] = (version, value)
+    return value
+
+
 def invalidate(app: Flask) -> None:
     """Forget every cached page (after ``flask guides sync``; versions already changed)."""
     app.extensions.pop("portal_page_cache_version", None)
+    app.extensions.pop("portal_content_memo", None)
     store: Store | None = app.extensions.get("portal_page_cache")
     if store is not None:
         store.clear()

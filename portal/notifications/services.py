@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, SQLColumnExpression, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
@@ -119,8 +119,18 @@ def _email(kind: NotificationKind, params: Mapping[str, Any], path: str | None, 
 
 def unread_count(session: Session, user: User) -> int:
     """Return how many of ``user``'s notifications are unread (one COUNT query)."""
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return session.scalar(select(unread_count_of(user.id))) or 0
+
+
+def unread_count_of(user_id: SQLColumnExpression[int] | int) -> ScalarSelect[int]:
+    """Return a subquery counting the unread notifications of ``user_id``.
+
+    A column of another statement: the sign-in check reads the header's count with the
+    user, in the same round trip.
+    """
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
 
 
 def notifications_page(session: Session, user: User, *, before: int | None = None,

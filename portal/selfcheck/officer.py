@@ -8,7 +8,7 @@ queries whatever the number of self-checks, findings or enterprises.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -17,8 +17,39 @@ from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Enterprise
+from portal.guides.queries import current_guides
 from portal.selfcheck.models import Finding, SelfCheck, SelfCheckDepartment, SelfCheckStatus
-from portal.selfcheck.services import OfficerFilters
+from portal.selfcheck.results import obligation_codes_of_department
+from portal.selfcheck.services import (
+    OfficerFilters,
+    band_codes_in_force,
+    department_industries,
+)
+
+
+@dataclass(frozen=True)
+class OfficerListContent:
+    """What the list needs of the content in force: it changes only on a content sync."""
+
+    #: The industries whose guide names the department (the industry filter).
+    industries: frozenset[str]
+    #: The risk bands of the questionnaires in force, highest risk first.
+    bands: tuple[str, ...]
+    #: The obligations the department is responsible for (its findings are counted).
+    obligations: frozenset[str]
+    #: The title of each guide in force, by slug.
+    guide_titles: Mapping[str, Mapping[str, str]]
+
+
+def read_officer_list_content(session: Session, department_code: str) -> OfficerListContent:
+    """Return what the list of ``department_code`` needs of the content in force."""
+    guides = current_guides(session)
+    return OfficerListContent(
+        industries=frozenset(department_industries(session, department_code, guides=guides)),
+        bands=tuple(band_codes_in_force(session)),
+        obligations=frozenset(obligation_codes_of_department(session, department_code)),
+        guide_titles={version.guide.slug: version.title for version in guides})
+
 
 #: Rows on one page of the list (one screen).
 PER_PAGE = 25

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from portal.core.db import utcnow
 from portal.core.formatting import moment_formatter
 from portal.core.forms import EmptyForm
 from portal.core.input import parse_positive_int
+from portal.core.pagecache import content_memo
 from portal.core.pdf import render_pdf
 from portal.core.permissions import Permission, can, require
 from portal.core.reference import TOWNS, needs_industry_class
@@ -46,17 +48,20 @@ from portal.core.workflow import ConcurrentUpdate, StaleObject
 from portal.extensions import db
 from portal.guides.content import localized
 from portal.guides.content.model import Section
-from portal.guides.queries import current_guides
 from portal.selfcheck import engine, labels
 from portal.selfcheck.access import load_self_check_for, register_template_predicates
 from portal.selfcheck.files import store_answer_files
 from portal.selfcheck.forms import ANSWER_MESSAGES, DeclarationForm
 from portal.selfcheck.models import SelfCheck, SelfCheckStatus
-from portal.selfcheck.officer import CURSOR_MESSAGE, Cursor, officer_page
+from portal.selfcheck.officer import (
+    CURSOR_MESSAGE,
+    Cursor,
+    officer_page,
+    read_officer_list_content,
+)
 from portal.selfcheck.results import (
     answer_rows,
     build_result_view,
-    obligation_codes_of_department,
     record_self_check_viewed,
 )
 from portal.selfcheck.services import (
@@ -66,11 +71,8 @@ from portal.selfcheck.services import (
     TamperedPost,
     Unconfirmed,
     accepted_kinds,
-    band_codes_in_force,
-    department_industries,
     has_questionnaire_for,
     list_self_checks,
-    open_draft,
     parse_officer_filters,
     save_section,
     section_of,
@@ -123,13 +125,15 @@ def index() -> ResponseReturnValue:
     before = parse_positive_int(raw_before) if raw_before is not None else None
     if raw_before is not None and before is None:
         abort(400)
-    checks, older = list_self_checks(db.session, enterprise, before=before)
-    draft = open_draft(db.session, enterprise)
+    history = list_self_checks(db.session, enterprise, before=before)
     # Offer to start only what can be started: an industry without a questionnaire is told
     # so here, with what it can read meanwhile, rather than after pressing "start".
-    has_questionnaire = draft is not None or has_questionnaire_for(db.session, enterprise)
-    return render_template("selfcheck/index.html", checks=checks, draft=draft, form=EmptyForm(),
-                           older=older, paged=before is not None,
+    has_questionnaire = history.has_draft or content_memo(
+        current_app, ("has questionnaire", enterprise.industry_code),
+        partial(has_questionnaire_for, db.session, enterprise))
+    return render_template("selfcheck/index.html", checks=history.lines,
+                           draft=history.has_draft, form=EmptyForm(),
+                           older=history.older, paged=before is not None,
                            can_edit=can(Permission.SELFCHECK_OWN_EDIT),
                            has_questionnaire=has_questionnaire,
                            needs_class=needs_industry_class(enterprise.industry_code))
@@ -416,10 +420,11 @@ def officer_list() -> ResponseReturnValue:
     One screen of rows per page; "Next page" carries the position of the last row.
     """
     department = current_user.department
-    industries = department_industries(db.session, department.code)
-    bands = band_codes_in_force(db.session)
-    filters, errors = parse_officer_filters(request.args, industries=industries, towns=TOWNS,
-                                            bands=bands, timezone=_timezone())
+    content = content_memo(current_app, ("officer self-check list", department.code),
+                           partial(read_officer_list_content, db.session, department.code))
+    filters, errors = parse_officer_filters(request.args, industries=set(content.industries),
+                                            towns=TOWNS, bands=content.bands,
+                                            timezone=_timezone())
     after = None
     if request.args.get("after"):
         after = Cursor.decode(request.args["after"])
@@ -427,15 +432,14 @@ def officer_list() -> ResponseReturnValue:
             errors["after"] = str(CURSOR_MESSAGE)
     page = None if errors else officer_page(
         db.session, department.code, filters, after=after,
-        obligations=obligation_codes_of_department(db.session, department.code))
+        obligations=content.obligations)
     next_args = ({**request.args.to_dict(), "after": page.next_cursor.encode()}
                  if page is not None and page.next_cursor is not None else None)
     return render_template("selfcheck/officer_list.html", checks=page.rows if page else [],
                            errors=errors, next_args=next_args, first_page=after is None,
                            first_args={k: v for k, v in request.args.items() if k != "after"},
-                           moment=moment_formatter(), industries=sorted(industries),
-                           towns=TOWNS, bands=bands,
-                           guides={v.guide.slug: v for v in current_guides(db.session)},
+                           moment=moment_formatter(), industries=sorted(content.industries),
+                           towns=TOWNS, bands=content.bands, guide_titles=content.guide_titles,
                            args=request.args), 400 if errors else 200
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, defer, load_only
 
 from portal.accounts.models import Enterprise, User
 from portal.core.audit import record_event
@@ -166,24 +166,69 @@ def questionnaire_for(session: Session, enterprise: Enterprise) -> Questionnaire
 SELF_CHECKS_PER_PAGE = 20
 
 
+class SelfCheckLine(NamedTuple):
+    """One line of the enterprise's history: the self-check and what the line shows of it."""
+
+    #: The self-check, with only the columns the line shows (not its answers or result).
+    self_check: SelfCheck
+    #: The name of its risk band in each language (from the stored result), if any.
+    band_label: Mapping[str, str] | None
+    findings: int
+
+
+class SelfCheckHistory(NamedTuple):
+    """One page of the enterprise's self-checks, and whether it has a draft in progress."""
+
+    lines: list[SelfCheckLine]
+    #: The cursor of the next page (None on the last).
+    older: int | None
+    has_draft: bool
+
+
 def list_self_checks(session: Session, enterprise: Enterprise, *, before: int | None = None,
-                     limit: int = SELF_CHECKS_PER_PAGE) -> tuple[list[SelfCheck], int | None]:
+                     limit: int = SELF_CHECKS_PER_PAGE) -> SelfCheckHistory:
     """Return one page of the enterprise's self-checks, newest first (those with an id
-    below ``before``), and the cursor of the next page (None on the last)."""
-    query = select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
+    below ``before``), the cursor of the next page, and whether a draft is in progress.
+
+    One statement: whether there is a draft is a column of every line (asked apart only
+    for an empty page past the first, where there is no line to carry it).
+    """
+    findings = (select(func.count(Finding.id)).where(Finding.self_check_id == SelfCheck.id)
+                .scalar_subquery())
+    draft = aliased(SelfCheck)
+    has_draft = _draft_of(enterprise, draft).exists()
+    query = (select(SelfCheck, SelfCheck.result[("band", "label")], findings, has_draft)
+             .where(SelfCheck.enterprise_id == enterprise.id)
+             # The answers and the stored result are the bulk of a row; the list shows
+             # neither (the band's name is read from the result by the database).
+             .options(load_only(SelfCheck.enterprise_id, SelfCheck.status,
+                                SelfCheck.reference, SelfCheck.submitted_at, SelfCheck.score,
+                                SelfCheck.band, SelfCheck.updated_at, SelfCheck.version)))
     if before is not None:
         query = query.where(SelfCheck.id < before)
-    rows = list(session.scalars(query.order_by(SelfCheck.id.desc()).limit(limit + 1)
-                                .options(selectinload(SelfCheck.findings))))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].id if more else None)
+    rows = session.execute(query.order_by(SelfCheck.id.desc()).limit(limit + 1)).all()
+    lines = [SelfCheckLine(check, label if isinstance(label, dict) else None, count)
+             for check, label, count, _draft in rows]
+    if rows:
+        drafting = bool(rows[0][3])
+    elif before is None:
+        drafting = False  # no self-check at all, so no draft
+    else:
+        drafting = open_draft(session, enterprise) is not None
+    more = len(lines) > limit
+    lines = lines[:limit]
+    return SelfCheckHistory(lines, lines[-1].self_check.id if more else None, drafting)
+
+
+def _draft_of(enterprise: Enterprise, self_check: Any = SelfCheck) -> Select[Any]:
+    """Return the select of the enterprise's draft (``self_check``: the entity or an alias)."""
+    return select(self_check).where(self_check.enterprise_id == enterprise.id,
+                                    self_check.status == SelfCheckStatus.DRAFT)
 
 
 def open_draft(session: Session, enterprise: Enterprise) -> SelfCheck | None:
     """Return the enterprise's draft, if one is in progress."""
-    return session.scalar(select(SelfCheck).where(
-        SelfCheck.enterprise_id == enterprise.id, SelfCheck.status == SelfCheckStatus.DRAFT))
+    return session.scalar(_draft_of(enterprise))
 
 
 def last_submitted(session: Session, enterprise: Enterprise, *,
@@ -501,13 +546,15 @@ def parse_officer_filters(args: Mapping[str, str], *, industries: set[str],
                           submitted_before=dates["until"]), errors
 
 
-def department_industries(session: Session, department_code: str) -> set[str]:
+def department_industries(session: Session, department_code: str, *,
+                          guides: Iterable[IndustryGuideVersion] | None = None) -> set[str]:
     """Return the industries whose current guide names ``department_code`` as a department.
 
     Only for the list's industry filter: which self-checks an officer sees is
-    decided by the departments stored on each self-check.
+    decided by the departments stored on each self-check. ``guides``: the current
+    guides, if the caller has read them already.
     """
-    return {v.guide.slug for v in current_guides(session)
+    return {v.guide.slug for v in (current_guides(session) if guides is None else guides)
             if v.lead_department == department_code or department_code in v.other_departments}
 
 

@@ -365,3 +365,18 @@ def test_a_case_from_a_finding_reads_in_the_readers_language(client, english_cli
     page = english_client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Not licensed" in page and "Get a licence" in page
     assert "未持证经营" not in page
+
+
+def test_the_queue_filters_show_the_chosen_industry_town_and_status(client, world,
+                                                                    english_client):
+    client.sign_in(world.officer.email)
+    page = client.get("/officer/cases", query_string={
+        "industry": "62", "town": "nansha", "status": "submitted"}).get_data(as_text=True)
+    assert '<option value="62" selected>62 餐饮业</option>' in page
+    assert page.count(" selected>") == 3
+    assert '<option value="5117">5117 渔业产品批发</option>' in page
+    assert '<option value="nansha" selected>南沙街道</option>' in page
+    english_client.sign_in(world.officer.email)
+    english = english_client.get("/officer/cases").get_data(as_text=True)
+    assert '<option value="62">62 Catering services</option>' in english
+    assert " selected>" not in english

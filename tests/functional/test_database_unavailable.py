@@ -117,3 +117,31 @@ def test_terminated_backends_are_replaced_without_a_restart(app, client):
             assert replacement.scalar(text("SELECT pg_backend_pid()")) != pid
     finally:
         db.session.remove()
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="terminates PostgreSQL backends; "
+                    "PORTAL_TEST_DATABASE_URL is not PostgreSQL")
+def test_a_dropped_idle_connection_is_replaced_before_the_request_uses_it(app, client):
+    """The pool checks a connection as it hands it out: the next request sees no error."""
+    assert db.engine is not None
+    engine = db.engine
+    db.session.remove()
+    db.session.configure(bind=engine, join_transaction_mode="conditional_savepoint")
+    try:
+        assert client.get("/readyz").status_code == 200
+        # Every idle connection of the pool, whichever the next request gets.
+        idle = [engine.connect() for _ in range(engine.pool.checkedin())]
+        pids = {pooled.scalar(text("SELECT pg_backend_pid()")) for pooled in idle}
+        for pooled in idle:
+            pooled.close()
+        outsider = create_engine(engine.url, poolclass=NullPool)
+        with outsider.connect() as killer:
+            for pid in pids:
+                assert killer.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        outsider.dispose()
+        response = client.get("/exemptions")
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        with engine.connect() as replacement:
+            assert replacement.scalar(text("SELECT pg_backend_pid()")) not in pids
+    finally:
+        db.session.remove()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
+from portal.accounts.models import Department
 from portal.core import pagecache
 from portal.core.db import utcnow
 from portal.extensions import db
@@ -20,6 +21,7 @@ def cached(app, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 60)
     monkeypatch.setitem(app.extensions, "portal_page_cache", store)
     monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 0)
+    monkeypatch.setitem(app.extensions, "portal_content_memo", {})
     return store
 
 
@@ -94,3 +96,34 @@ def test_signed_in_pages_are_never_cached(app, client, real_content, cached):
     assert "缓存测试用户" in page.get_data(as_text=True)
     assert "ETag" not in page.headers
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_the_officer_list_reads_the_content_in_force_once_per_content_version(
+        app, client, real_content, cached):
+    market = db.session.scalar(select(Department).where(Department.code == "market_regulation"))
+    officer = UserFactory(officer=True, department=market)
+    db.session.commit()
+    client.sign_in(officer.email)
+    assert client.get("/officer/self-checks").status_code == 200
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/officer/self-checks").get_data(as_text=True)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    # The guides, bands and obligations in force come from this process's memory.
+    assert not [s for s in statements if "industry_guide" in s or "questionnaire_versions" in s
+                or "obligation_versions" in s], statements
+    version = _guide_title("catering")
+    assert version.title["zh_Hans"] in page
+    version.title = {**version.title, "zh_Hans": "改过的标题"}
+    db.session.commit()
+    assert "改过的标题" not in client.get("/officer/self-checks").get_data(as_text=True)
+    # A content sync is a new content version: the list reads the content again.
+    db.session.add(ContentSync(synced_at=utcnow(), content_digest="0" * 64, summary={}))
+    db.session.commit()
+    assert "改过的标题" in client.get("/officer/self-checks").get_data(as_text=True)

@@ -353,8 +353,13 @@ def test_history_compares_and_a_new_self_check_starts_from_the_previous_answers(
     _answer_everything(client, second_id, override={"licence_displayed": "yes"})
     _submit(client, second_id)
     history = client.get("/self-checks").get_data(as_text=True)
-    assert _self_check(first_id).reference in history
-    assert _self_check(second_id).reference in history
+    for check in (_self_check(first_id), _self_check(second_id)):
+        # Each line: reference, band name (read from the stored result), findings.
+        line = history[history.index(f">{check.reference}<"):]
+        line = line[:line.index("</tr>")]
+        assert check.result["band"]["label"]["zh_Hans"] in line
+        assert f'<td data-label="发现的问题">{len(check.findings)}</td>' in line
+    assert len(_self_check(first_id).findings) != len(_self_check(second_id).findings)
     result = client.get(f"/self-checks/{second_id}/result").get_data(as_text=True)
     assert "进步" in result  # "Better"
 
@@ -670,3 +675,14 @@ def test_the_history_shows_twenty_self_checks_a_page(client, world):
     assert rest.count("<tr>") - 1 == total - 20
     assert "更早的自查" not in rest and "最新的自查" in rest
     assert client.get("/self-checks?before=abc").status_code == 400
+
+
+def test_the_history_offers_to_continue_a_draft_on_every_page(client, real_content, catering):
+    _enterprise_client(client, catering)
+    assert "开始自查" in client.get("/self-checks").get_data(as_text=True)
+    draft_id = _start(client)
+    first = client.get("/self-checks").get_data(as_text=True)
+    assert "继续自查" in first and "开始自查" not in first
+    # A page past the end has no line to tell it: it still knows of the draft.
+    past = client.get(f"/self-checks?before={draft_id}").get_data(as_text=True)
+    assert "继续自查" in past and "开始自查" not in past

@@ -231,3 +231,25 @@ def test_every_page_runs_as_many_queries_with_ten_times_the_data(app, client, re
     assert "ZG" in officer_client.get("/officer/cases").get_data(as_text=True)
     assert "MF" in officer_client.get("/officer/exemptions").get_data(as_text=True)
     assert re.search(r"〕100\d{3}号", public.get("/decisions").get_data(as_text=True))
+
+
+def test_a_signed_in_request_checks_its_session_in_one_statement(app, client):
+    # The session check, the user's department or memberships (the acting role and the
+    # header's enterprise) and the header's unread count: one round trip, every page.
+    enterprise = EnterpriseFactory(name="一条语句餐饮有限公司")
+    owner = MembershipFactory(enterprise=enterprise, admin=True).user
+    MembershipFactory(user=owner, enterprise=EnterpriseFactory(name="第二家企业有限公司"))
+    officer = UserFactory(officer=True)
+    db.session.commit()
+    client.sign_in(owner.email)
+    officer_client = app.test_client()
+    officer_client.__class__ = type(client)
+    officer_client.sign_in(officer.email)
+    for who, path, shown in ((client, "/enterprise", "一条语句餐饮有限公司"),
+                             (client, "/", "第二家企业有限公司"),
+                             (officer_client, "/", officer.display_name)):
+        with counting_queries() as statements:
+            response = who.get(path)  # type: ignore[attr-defined]
+        assert response.status_code == 200, path
+        assert shown in response.get_data(as_text=True)
+        assert len(statements) == 1, (path, statements)
