@@ -199,11 +199,11 @@ def current_version(app: Flask) -> tuple[str, dt.datetime | None]:
     """
     memo = app.extensions.get("portal_page_cache_version")
     now = _monotonic()
-    if memo is not None and memo[0] > now:
+    # The age is judged when read, so that a shorter interval applies at once.
+    if memo is not None and now - memo[0] < VERSION_CHECK_SECONDS:
         return memo[1], memo[2]
     version, changed_at = app.extensions["portal_content_version"](db.session)
-    app.extensions["portal_page_cache_version"] = (now + VERSION_CHECK_SECONDS, version,
-                                                   changed_at)
+    app.extensions["portal_page_cache_version"] = (now, version, changed_at)
     return version, changed_at
 
 
