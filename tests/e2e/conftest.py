@@ -94,6 +94,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # INFO so that mail sent with the console backend can be read from the log.
         "PORTAL_LOG_LEVEL": "INFO",
         "PORTAL_MAIL_BACKEND": "console",
+        # Every journey signs in from 127.0.0.1: the limits per address are tested in
+        # tests/security and tests/functional, not by making journeys wait for them.
+        "PORTAL_SIGN_IN_RATE_LIMIT": "600 per minute",
+        "PORTAL_FORM_RATE_LIMIT": "600 per hour",
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["guides", "sync"], ["demo", "load"]):
