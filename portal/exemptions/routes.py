@@ -9,6 +9,7 @@ commit once, then flash and redirect. Officers work on their own pages
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -135,6 +136,21 @@ def decision_links(decision: Decision | None) -> dict[str, str | None] | None:
 def _refused(error: DomainError) -> None:
     db.session.rollback()
     flash(str(error.message), "error")
+
+
+def _take_step(application: ExemptionApplication, step: Callable[[], object], notice: str,
+               success: str) -> ResponseReturnValue:
+    """Run one step of the enterprise's, tell the department and commit once; or roll back
+    and flash the refusal. Either way, back to the application's page."""
+    try:
+        step()
+        notices.tell(db.session, application, notice, actor=current_user, now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        _refused(error)
+    else:
+        flash(success, "success")
+    return redirect(url_for("exemptions.show", application_id=application.id))
 
 
 def _with_size(*fields: Field) -> None:
@@ -352,21 +368,14 @@ def supplement(application_id: int) -> ResponseReturnValue:
         close_all(uploads)
         return _render(application, supplement=form, status=400)
     try:
-        services.answer_supplement(
+        return _take_step(application, lambda: services.answer_supplement(
             db.session, get_storage(), application, actor=current_user,
             answer=form.answer.data, uploads=[item.upload for item in uploads],
-            expected_version=form.version.data, today=local_today(), now=utcnow())
-        notices.tell(db.session, application, "exemption.resubmitted", actor=current_user,
-                     now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        _refused(error)
-    else:
-        flash(_("Your supplement was sent to the department; its review continues."),
-              "success")
+            expected_version=form.version.data, today=local_today(), now=utcnow()),
+            "exemption.resubmitted",
+            _("Your supplement was sent to the department; its review continues."))
     finally:
         close_all(uploads)
-    return redirect(url_for("exemptions.show", application_id=application_id))
 
 
 @bp.post("/exemptions/applications/<int:application_id>/withdraw")
@@ -377,18 +386,10 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.withdraw(db.session, application, actor=current_user,
-                          expected_version=form.version.data, now=utcnow())
-        notices.tell(db.session, application, "exemption.withdrawn", actor=current_user,
-                     now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        _refused(error)
-    else:
-        flash(_("Your application was withdrawn. You may apply again for the same violation."),
-              "success")
-    return redirect(url_for("exemptions.show", application_id=application_id))
+    return _take_step(application, lambda: services.withdraw(
+        db.session, application, actor=current_user, expected_version=form.version.data,
+        now=utcnow()), "exemption.withdrawn",
+        _("Your application was withdrawn. You may apply again for the same violation."))
 
 
 @bp.post("/exemptions/applications/<int:application_id>/defence")
@@ -404,22 +405,16 @@ def defend(application_id: int) -> ResponseReturnValue:
         close_all(uploads)
         return _render(application, defence=form, status=400)
     try:
-        services.submit_defence(
+        return _take_step(application, lambda: services.submit_defence(
             db.session, get_storage(), application, actor=current_user, text=form.text.data,
             uploads=[item.upload for item in uploads], expected_version=form.version.data,
             today=local_today(), now=utcnow(),
-            answer_working_days=current_app.config["EXEMPTION_REVIEW_WORKING_DAYS"])
-        notices.tell(db.session, application, "exemption.defence_submitted",
-                     actor=current_user, now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        _refused(error)
-    else:
-        flash(_("Your statement and defence were sent. The department must answer them before "
-                "it decides."), "success")
+            answer_working_days=current_app.config["EXEMPTION_REVIEW_WORKING_DAYS"]),
+            "exemption.defence_submitted",
+            _("Your statement and defence were sent. The department must answer them before "
+              "it decides."))
     finally:
         close_all(uploads)
-    return redirect(url_for("exemptions.show", application_id=application_id))
 
 
 @bp.post("/exemptions/applications/<int:application_id>/objection", endpoint="object")
@@ -430,18 +425,10 @@ def file_objection(application_id: int) -> ResponseReturnValue:
     form = ObjectionForm()
     if not form.validate_on_submit():
         return _render(application, objection=form, status=400)
-    try:
-        services.file_objection(db.session, application, actor=current_user,
-                                text=form.objection.data, expected_version=form.version.data,
-                                now=utcnow())
-        notices.tell(db.session, application, "exemption.objection_filed", actor=current_user,
-                     now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        _refused(error)
-    else:
-        flash(_("Your objection was sent. The department must answer it."), "success")
-    return redirect(url_for("exemptions.show", application_id=application_id))
+    return _take_step(application, lambda: services.file_objection(
+        db.session, application, actor=current_user, text=form.objection.data,
+        expected_version=form.version.data, now=utcnow()), "exemption.objection_filed",
+        _("Your objection was sent. The department must answer it."))
 
 
 @bp.get("/exemptions/applications/<int:application_id>/files/<int:file_id>")
