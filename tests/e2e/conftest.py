@@ -46,9 +46,21 @@ def link_in_mail(fragment: str) -> str:
 _SIGNED_IN: dict[str, object] = {}
 
 
+def sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    """Forget who ``page``'s browser context is signed in as, once its page is idle.
+
+    Every response refreshes the session cookie, so a late response of the page before
+    (its favicon, say) could put the cookie back after it was cleared.
+    """
+    if page.url.startswith("http"):
+        page.wait_for_load_state("networkidle")
+        page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     """Make ``page``'s browser context act as ``email`` (signing in only the first time)."""
-    page.context.clear_cookies()
+    sign_out(page)
     if email in _SIGNED_IN:
         page.context.add_cookies(_SIGNED_IN[email]["cookies"])  # type: ignore[index]
         return

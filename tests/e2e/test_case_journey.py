@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, DEMO_PASSWORD
+from tests.e2e.conftest import ARTIFACTS, DEMO_PASSWORD, sign_out
 
 ENTERPRISE = "catering-admin@demo.nansha.invalid"
 OFFICER = "officer-market@demo.nansha.invalid"
@@ -63,10 +63,6 @@ def _sign_in(page, email: str) -> None:
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
-
-
-def _sign_out(page) -> None:
-    page.context.clear_cookies()
 
 
 def _self_check_with_findings(page) -> None:
@@ -140,7 +136,7 @@ def test_case_from_a_finding_to_rectified_both_sides(page, axe, browser, live_se
     expect(page.locator(".evidence__file")).to_have_count(1)
     expect(page.locator("code.digest")).to_have_text(re.compile(r"[0-9a-f]{64}"))
     axe.check(page, "64-case-submitted")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, OFFICER)
     page.goto("/officer/cases")
@@ -160,7 +156,7 @@ def test_case_from_a_finding_to_rectified_both_sides(page, axe, browser, live_se
     assert page.locator(".error-summary").count() == 0, page.locator("main").inner_text()[:1500]
     expect(page.locator("main")).to_contain_text("请补充整改前后的对比照片")
     axe.check(page, "67-supplement-requested")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, ENTERPRISE)
     page.goto(case_url)
@@ -174,7 +170,7 @@ def test_case_from_a_finding_to_rectified_both_sides(page, axe, browser, live_se
     assert page.locator(".error-summary").count() == 0, page.locator("main").inner_text()[:1500]
     expect(page.locator(".evidence__file")).to_have_count(2)
     axe.check(page, "69-supplement-sent")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, OFFICER)
     page.goto(case_url)
@@ -184,7 +180,7 @@ def test_case_from_a_finding_to_rectified_both_sides(page, axe, browser, live_se
         page.get_by_role("button", name="记录处理决定").click()
     assert page.locator(".error-summary").count() == 0, page.locator("main").inner_text()[:1500]
     axe.check(page, "70-officer-accepted")
-    _sign_out(page)
+    sign_out(page)
 
     _sign_in(page, ENTERPRISE)
     page.goto(case_url)

@@ -20,7 +20,7 @@ from portal.cases.demo import demo_pdf
 from portal.core.clock import local_date
 from portal.core.db import utcnow
 from portal.core.identifiers import make_uscc
-from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.e2e.conftest import ARTIFACTS, sign_in, sign_out
 
 ENTERPRISE = "construction-admin@demo.nansha.invalid"
 OFFICER = "officer-market@demo.nansha.invalid"
@@ -129,7 +129,7 @@ def test_credit_repair_from_the_notice_to_the_end_of_publication(page, axe, brow
     axe.check(page, "90j-credit-officer-approved")
     assert page.url.endswith(review_path)
 
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto(f"/credit/public/{USCC}")
     expect(page.locator("main")).not_to_contain_text(NUMBER)
     axe.check(page, "90k-credit-public-after-repair")

@@ -27,7 +27,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, SERVER_LOG, sign_in
+from tests.e2e.conftest import ARTIFACTS, SERVER_LOG, sign_in, sign_out
 
 ENTERPRISE = "catering-admin@demo.nansha.invalid"
 OFFICER = "officer-market@demo.nansha.invalid"
@@ -193,7 +193,7 @@ def test_first_violation_grant_through_legal_review(page, axe, browser, live_ser
     _in_languages(page, axe, application_path, ("80l-exemption-decision-en",
                                                 "80m-exemption-decision-zh-hant"))
 
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto(f"/verify/{code}")
     expect(page.locator("#document-number")).to_have_text(document_number.group(0))
     expect(page.locator("#decision-status")).to_contain_text("有效")
@@ -442,7 +442,7 @@ def test_a_published_grant_withdrawn_from_disclosure(page, axe, browser, live_se
     _no_errors(page)
     expect(page.locator("#disclosure")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
 
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto(f"/decisions/{decision_id}")
     expect(page.locator("main")).to_contain_text("经复查，原决定已依法变更，本公示撤回")
     axe.check(page, "83d-decision-withdrawn-public")
