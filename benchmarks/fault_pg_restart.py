@@ -43,7 +43,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
 from benchmarks.generate import BENCH_EMAIL_DOMAIN, BENCH_PASSWORD
-from benchmarks.load import load_average, machine, portal_env, serve, sign_in
+from benchmarks.load import cookie_header, load_average, machine, portal_env, serve, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8193
@@ -198,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     observations = Observations()
     stop = threading.Event()
     try:
-        cookie = sign_in(PORT, f"catering-admin@{BENCH_EMAIL_DOMAIN}", BENCH_PASSWORD)
+        cookie = cookie_header(
+            sign_in(PORT, f"catering-admin@{BENCH_EMAIL_DOMAIN}", BENCH_PASSWORD))
         started = time.monotonic()
         threads = [threading.Thread(target=client_loop, daemon=True,
                                     args=(PORT, cookie, observations, started, stop))
