@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import config as portal_config
 from portal.accounts import bp as accounts_bp
 from portal.accounts.labels import KIND_LABELS, ROLE_LABELS, STATUS_LABELS
+from portal.accounts.models import Enterprise
 from portal.accounts.routes import resolve_acting_role
 from portal.admin import bp as admin_bp
 from portal.auth import bp as auth_bp
@@ -36,7 +37,9 @@ from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_re
 from portal.core.security import configure_hasher, register_security_headers
 from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
+from portal.credit.models import CreditRecord
 from portal.credit.routes import bp as credit_bp
+from portal.credit.services import public_records_version
 from portal.credit.services import referenced_digests as credit_file_references
 from portal.disclosure.queries import disclosure_version
 from portal.disclosure.routes import bp as disclosure_bp
@@ -170,7 +173,9 @@ def register_request_hooks(app: Flask) -> None:
         clear_request_id()
 
     register_security_headers(app)
-    pagecache.init_app(app, public_version)
+    pagecache.init_app(app, public_version,
+                       {"credit.public": public_records_version})
+    pagecache.forget_on_commit(app, CreditRecord, Enterprise)
 
 
 def public_version(db_session: Any) -> tuple[str, dt.datetime | None]:

@@ -12,6 +12,9 @@ and content version. Such a page is
 The content version is read from the database (the latest content sync and the latest
 department) at most once a second per process, so ``flask guides sync`` invalidates every
 cached page and validator at once in its own process and within a second in the others.
+A public page that shows data of its own (an enterprise's published credit records) has
+that data's version in its key too, read the same way and forgotten at once when this
+process commits a change to it (``forget_on_commit``).
 Pages of signed-in users, and pages with a pending message, are never cached; no page
 is ever cacheable by shared caches (``Cache-Control: private``): each page carries the
 visitor's own CSRF token, which the server-side cache stores as a placeholder and fills
@@ -26,7 +29,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, cast
 
@@ -34,6 +37,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
@@ -207,13 +211,37 @@ def current_version(app: Flask) -> tuple[str, dt.datetime | None]:
     return version, changed_at
 
 
+def endpoint_version(app: Flask, endpoint: str) -> str:
+    """Return the version of what one endpoint's pages show beyond the content, if any.
+
+    For a public page that shows data of its own (an enterprise's published credit
+    records): read like the content version, at most once a second per process and at
+    once after this process committed a change to it (``forget_on_commit``).
+    """
+    versions: Mapping[str, Callable[[Session], str]] = app.extensions[
+        "portal_endpoint_versions"]
+    if endpoint not in versions:
+        return ""
+    memo: dict[str, tuple[float, str]] = app.extensions.setdefault(
+        "portal_endpoint_version_memo", {})
+    now = _monotonic()
+    found = memo.get(endpoint)
+    if found is not None and now - found[0] < VERSION_CHECK_SECONDS:
+        return found[1]
+    version = versions[endpoint](db.session)
+    memo[endpoint] = (now, version)
+    return version
+
+
 def _store() -> Store | None:
     store: Store | None = current_app.extensions.get("portal_page_cache")
     return store
 
 
 def _cacheable_request() -> bool:
-    return (request.method == "GET" and request.endpoint in PUBLIC_ENDPOINTS
+    return (request.method == "GET"
+            and (request.endpoint in PUBLIC_ENDPOINTS
+                 or request.endpoint in current_app.extensions["portal_endpoint_versions"])
             and not current_user.is_authenticated and "_flashes" not in session)
 
 
@@ -248,7 +276,7 @@ def before_request() -> Response | None:
     if not _cacheable_request():
         return None
     version, changed_at = current_version(current_app)
-    key = _page_key(version)
+    key = _page_key(f"{version}|{endpoint_version(current_app, request.endpoint or '')}")
     g.page_cache_key = key
     g.page_cache_changed_at = changed_at
     if session.get("csrf_token") and _etag(key) in request.if_none_match:
@@ -305,6 +333,31 @@ def forget_version(app: Flask) -> None:
     within ``VERSION_CHECK_SECONDS`` in the other processes.
     """
     app.extensions.pop("portal_page_cache_version", None)
+    app.extensions.pop("portal_endpoint_version_memo", None)
+
+
+def forget_on_commit(app: Flask, *models: type) -> None:
+    """Read the versions again after this process commits a change to one of ``models``.
+
+    So that a change shows at once on the pages of the process that made it (the next
+    page after a form, whichever process serves it, shows it within a second).
+    """
+    watched = tuple(models)
+
+    @event.listens_for(Session, "after_flush")
+    def _note(session: Session, _context: Any) -> None:
+        if any(isinstance(obj, watched)
+               for obj in (*session.new, *session.dirty, *session.deleted)):
+            session.info["portal_page_versions_changed"] = True
+
+    @event.listens_for(Session, "after_commit")
+    def _forget(session: Session) -> None:
+        if session.info.pop("portal_page_versions_changed", False):
+            forget_version(app)
+
+    @event.listens_for(Session, "after_rollback")
+    def _keep(session: Session) -> None:
+        session.info.pop("portal_page_versions_changed", None)
 
 
 def content_memo(app: Flask, key: Hashable, compute: Callable[[], T]) -> T:
@@ -332,6 +385,7 @@ def content_memo(app: Flask, key: Hashable, compute: Callable[[], T]) -> T:
 def invalidate(app: Flask) -> None:
     """Forget every cached page (after ``flask guides sync``; versions already changed)."""
     app.extensions.pop("portal_page_cache_version", None)
+    app.extensions.pop("portal_endpoint_version_memo", None)
     app.extensions.pop("portal_content_memo", None)
     store: Store | None = app.extensions.get("portal_page_cache")
     if store is not None:
@@ -339,13 +393,17 @@ def invalidate(app: Flask) -> None:
 
 
 def init_app(app: Flask, content_version: Callable[[Session], tuple[str, dt.datetime | None]],
+             endpoint_versions: Mapping[str, Callable[[Session], str]] | None = None,
              ) -> None:
     """Choose the page store and hook the cache into every request.
 
     ``content_version`` returns the version of everything public pages show and when
-    it last changed (the features know what that is; this module does not).
+    it last changed (the features know what that is; this module does not);
+    ``endpoint_versions`` names further public endpoints, each with the version of
+    what it shows beyond the content.
     """
     app.extensions["portal_content_version"] = content_version
+    app.extensions["portal_endpoint_versions"] = dict(endpoint_versions or {})
     if app.config["PAGE_CACHE_SECONDS"] > 0:
         app.extensions["portal_page_cache"] = (
             TieredStore(MemoryStore(), RedisStore(app.config["REDIS_URL"]))

@@ -243,6 +243,20 @@ def enterprise_record_facts(session: Session, enterprise_id: int,
     return facts
 
 
+def public_records_version(session: Session) -> str:
+    """Return the version of every enterprise's public credit page (for the page cache).
+
+    A record imported, repaired, ended or changed in any way bumps its row version, and
+    an enterprise renamed bumps its own: the sums change, so cached pages are not used
+    again. Publication ending on a date is covered by the page cache's key (the day).
+    """
+    row = session.execute(select(
+        select(func.count(CreditRecord.id)).scalar_subquery(),
+        select(func.coalesce(func.sum(CreditRecord.version), 0)).scalar_subquery(),
+        select(func.coalesce(func.sum(Enterprise.version), 0)).scalar_subquery())).one()
+    return ".".join(str(part) for part in row)
+
+
 def list_published_records(session: Session, enterprise_id: int, *,
                            today: dt.date) -> list[CreditRecord]:
     """Return the records shown publicly today: published, within their maximum period."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import Engine, event, select
+import datetime as dt
 
-from portal.accounts.models import Department
+import pytest
+from sqlalchemy import Engine, event, select, update
+
+from portal.accounts.models import Department, Enterprise
 from portal.core import pagecache
 from portal.core.db import utcnow
 from portal.extensions import db
@@ -127,3 +129,54 @@ def test_the_officer_list_reads_the_content_in_force_once_per_content_version(
     db.session.add(ContentSync(synced_at=utcnow(), content_digest="0" * 64, summary={}))
     db.session.commit()
     assert "改过的标题" in client.get("/officer/self-checks").get_data(as_text=True)
+
+
+def test_the_public_credit_page_is_kept_until_a_record_or_enterprise_changes(
+        app, client, world, cached, monkeypatch):
+    from portal.core.clock import local_today
+    from portal.credit.models import CreditRecord, PublicationStatus
+    from tests.credit.helpers import make_record
+
+    # Only a change committed in this process, or the version read again after the
+    # check interval, may show: never a page from before the change.
+    monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 3600)
+    path = f"/credit/public/{world.enterprise.uscc}"
+    assert 'id="no-records"' in client.get(path).get_data(as_text=True)
+    with app.test_request_context():
+        record = make_record(world.enterprise, world.department,
+                             decided=local_today() - dt.timedelta(days=30))
+    number = record.decision_number
+    page = client.get(path).get_data(as_text=True)
+    assert number in page and 'id="no-records"' not in page
+    # Served from the cache: a change behind the portal's back (no row version) is not seen.
+    db.session.execute(update(CreditRecord).where(CreditRecord.id == record.id)
+                       .values(violation="改过的违法行为"))
+    db.session.commit()
+    assert "改过的违法行为" not in client.get(path).get_data(as_text=True)
+    # The record's publication ends (a repair approved): gone at once.
+    db.session.get(CreditRecord, record.id).publication_status = PublicationStatus.REPAIRED
+    db.session.commit()
+    assert number not in client.get(path).get_data(as_text=True)
+    # The enterprise renamed: the new name at once.
+    db.session.get(Enterprise, world.enterprise.id).name = "南沙改名后的餐饮有限公司"
+    db.session.commit()
+    assert "南沙改名后的餐饮有限公司" in client.get(path).get_data(as_text=True)
+
+
+def test_another_process_sees_a_credit_change_within_the_check_interval(
+        app, client, world, cached, monkeypatch):
+    from portal.core.clock import local_today
+    from tests.credit.helpers import make_record
+
+    monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 3600)
+    path = f"/credit/public/{world.enterprise.uscc}"
+    client.get(path)
+    # Another process commits (this one's listener does not hear it) ...
+    monkeypatch.setattr(pagecache, "forget_version", lambda app: None)
+    with app.test_request_context():
+        number = make_record(world.enterprise, world.department,
+                             decided=local_today() - dt.timedelta(days=30)).decision_number
+    assert number not in client.get(path).get_data(as_text=True)
+    # ... and this one reads the version again when its interval is over.
+    monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 0)
+    assert number in client.get(path).get_data(as_text=True)
