@@ -397,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", default="16,32")
     parser.add_argument("--only", help="comma-separated page names to measure")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--draw-signed-in-pages", action="store_true",
+                        help="PORTAL_KEEP_SIGNED_IN_PAGES=false: every signed-in page drawn")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "REPORT.md"))
     parser.add_argument("--notes", default=str(ROOT / "benchmarks" / "report_notes.md"),
                         help="Markdown file appended to the report (empty: none)")
@@ -411,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     connections = [int(c) for c in args.connections.split(",")]
     pages = [p for p in PAGES if not args.only or p.name in args.only.split(",")]
     env = portal_env(args.database_url, args.redis_url)
+    if args.draw_signed_in_pages:
+        env["PORTAL_KEEP_SIGNED_IN_PAGES"] = "false"
     processes = [serve("benchmarks.ceiling:app", CEILING_PORT, dict(os.environ), args.workers),
                  serve("wsgi:app", PORTAL_PORT, env, args.workers)]
     try:

@@ -7,7 +7,7 @@ import logging.config
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, Response, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -23,7 +23,7 @@ from portal.auth.routes import configure_login_manager
 from portal.cases.routes import bp as cases_bp
 from portal.cases.services import referenced_digests as case_file_references
 from portal.cli import register as register_commands
-from portal.core import formatting, layout, pagecache
+from portal.core import formatting, layout, pagecache, personalcache
 from portal.core.i18n import (
     DEFAULT_LOCALE,
     HTML_LANG,
@@ -37,9 +37,9 @@ from portal.core.requestcontext import RequestIdFilter, clear_request_id, new_re
 from portal.core.security import configure_hasher, register_security_headers
 from portal.core.storage import init_storage, register_reference
 from portal.core.workflow import allowed_transitions
+from portal.credit.display import public_records_version
 from portal.credit.models import CreditRecord
 from portal.credit.routes import bp as credit_bp
-from portal.credit.services import public_records_version
 from portal.credit.services import referenced_digests as credit_file_references
 from portal.disclosure.queries import disclosure_version
 from portal.disclosure.routes import bp as disclosure_bp
@@ -151,19 +151,23 @@ def configure_i18n(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Give each request an id and resolve the role the user acts as."""
     @app.before_request
-    def start_request() -> None:
+    def start_request() -> Response | None:
         g.request_id = new_request_id(request.headers.get("X-Request-ID"))
         reject_nul_bytes()
         if request.endpoint == "static" or request.endpoint in SESSIONLESS_ENDPOINTS:
             return  # static files and probes need neither a session nor a role
         session.permanent = True
+        kept = personalcache.serve_cached()
+        if kept is not None:
+            return kept
         resolve_acting_role()
+        return None
 
     @app.after_request
     def finish_request(response):  # type: ignore[no-untyped-def]
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if (request.endpoint != "static" and request.endpoint not in SESSIONLESS_ENDPOINTS
-                and current_user.is_authenticated):
+                and (g.get("personal_page_hit") or current_user.is_authenticated)):
             # Pages of a signed-in user must not be kept by shared caches or the back button.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -176,6 +180,7 @@ def register_request_hooks(app: Flask) -> None:
     pagecache.init_app(app, public_version,
                        {"credit.public": public_records_version})
     pagecache.forget_on_commit(app, CreditRecord, Enterprise)
+    personalcache.init_app(app)
 
 
 def public_version(db_session: Any) -> tuple[str, dt.datetime | None]:

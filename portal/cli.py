@@ -20,7 +20,7 @@ from portal.accounts.models import Department, UserKind
 from portal.accounts.services import AccountError, create_staff_user
 from portal.cases.demo import load_demo_cases
 from portal.config import load_config
-from portal.core import i18n_tools, migrations, pagecache
+from portal.core import i18n_tools, migrations, pagecache, personalcache
 from portal.core.audit import chain_head, contains_head, verify_chain
 from portal.core.backup import BackupError, create_backup, restore_backup
 from portal.core.clock import local_today
@@ -65,6 +65,7 @@ files_cli = AppGroup("files", help="Files as the portal's uploads are checked.")
 calendar_cli = AppGroup("calendar", help="Working days: official holiday schedules.")
 outbox_cli = AppGroup("outbox", help="Queued email: send what is due, show the queue.")
 backup_cli = AppGroup("backup", help="The database and stored files in one verified archive.")
+cache_cli = AppGroup("cache", help="Kept pages (public and signed-in).")
 
 #: The content folder: PORTAL_CONTENT_DIR, by default compliance_guides/.
 CONTENT_ROOT = Path(load_config()["CONTENT_DIR"])
@@ -475,6 +476,7 @@ def backup_restore(path: Path, overwrite: bool) -> None:
         click.echo(f"Refused: {error}", err=True)
         sys.exit(1)
     pagecache.invalidate(current_app)
+    personalcache.clear(current_app)
     manifest = report.manifest
     click.echo(f"Restored {path} (made {manifest.created_at.isoformat()}): "
                f"{manifest.dialect} database at revision {manifest.revision}; "
@@ -494,9 +496,19 @@ def doctor() -> None:
         sys.exit(1)
 
 
+@cache_cli.command("clear")
+@with_appcontext
+def cache_clear() -> None:
+    """Forget every kept page, after a change made outside the portal (psql, a script)."""
+    pagecache.invalidate(current_app)
+    personalcache.clear(current_app)
+    click.echo("Every kept page is forgotten.")
+
+
 def register(app: Flask) -> None:
     """Add the command groups to ``app``."""
     app.cli.add_command(doctor)
     for group in (db_cli, demo_cli, users_cli, audit_cli, translate_cli, guides_cli,
-                  storage_cli, files_cli, calendar_cli, outbox_cli, backup_cli, credit_cli):
+                  storage_cli, files_cli, calendar_cli, outbox_cli, backup_cli, credit_cli,
+                  cache_cli):
         app.cli.add_command(group)

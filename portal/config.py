@@ -56,12 +56,19 @@ SETTINGS: tuple[Setting, ...] = (
             "(postgresql+psycopg://user:password@host/db)."),
     Setting("DATABASE_POOL_SIZE", 5, "Connections kept per process (PostgreSQL only).", int),
     Setting("REDIS_URL", "",
-            "Optional redis:// URL. When set, sign-in rate limits are shared by all processes "
-            "through Redis; otherwise they are kept in each process's memory."),
+            "Optional redis:// URL. When set, sign-in rate limits and kept pages are shared "
+            "by all processes through Redis; otherwise they are kept in each process's "
+            "memory (and signed-in pages are not kept)."),
     Setting("PAGE_CACHE_SECONDS", 300,
             "How long a rendered public page (guides, lists, entries, the API) is kept on the "
             "server: in Redis when PORTAL_REDIS_URL is set, else in each process's memory. "
-            "`flask guides sync` invalidates it at once; 0 turns it off.", int),
+            "`flask guides sync` invalidates it at once; 0 turns it off. With Redis, "
+            "signed-in pages are kept too, per session, at most 60 s and only until the "
+            "next commit (`flask cache clear` after changes made outside the portal).", int),
+    Setting("KEEP_SIGNED_IN_PAGES", True,
+            "Keep signed-in pages per session in Redis until the next commit (needs "
+            "PORTAL_REDIS_URL and PORTAL_PAGE_CACHE_SECONDS > 0); false draws every "
+            "signed-in page on every request.", _bool),
     Setting("CONTENT_DIR", str(PROJECT_ROOT / "compliance_guides"),
             "Folder of the compliance content that `flask guides check|sync` read."),
     Setting("CALENDAR_DIR", str(PROJECT_ROOT / "compliance_guides" / "calendar"),

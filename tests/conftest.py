@@ -117,6 +117,27 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
                                   UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads"))))
 
 
+@pytest.fixture(autouse=True)
+def _personal_cache_everywhere(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Keep signed-in pages in every test, as production does with Redis.
+
+    So that every journey of the suite checks that no page from before one of its own
+    commits is ever shown. Tests that count a page's statements are marked ``uncached``
+    (a kept page runs none); PORTAL_TEST_PERSONAL_CACHE=0 turns it off for a run.
+    """
+    if (os.environ.get("PORTAL_TEST_PERSONAL_CACHE") == "0" or "app" not in request.fixturenames
+            or request.node.get_closest_marker("uncached")):
+        yield
+        return
+    from portal.core import pagecache, personalcache
+
+    application = request.getfixturevalue("app")
+    application.extensions["portal_personal_cache"] = (pagecache.MemoryStore(),
+                                                       personalcache.MemoryCounter())
+    yield
+    application.extensions.pop("portal_personal_cache", None)
+
+
 @functools.cache
 def loaded_content() -> Content:
     """Return the real content as loaded from ``compliance_guides/`` (read once; do not change)."""

@@ -105,6 +105,7 @@ def configure_login_manager(manager: LoginManager) -> None:
         user = found.user
         if not user.is_active or user.session_version != int(version):
             return None
+        g.session_expires_at = found.expires_at
         if request.method in ("GET", "HEAD"):
             # The header's unread count, read with the user: the notifications' context
             # processor counts only when this is absent. A POST counts when its page is

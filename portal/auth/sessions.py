@@ -58,6 +58,8 @@ class SignedIn(NamedTuple):
     user: User
     #: How many of the user's notifications are unread (the header's badge).
     unread_notifications: int
+    #: When the session reaches its absolute lifetime.
+    expires_at: dt.datetime
 
 
 #: The statement of ``find_signed_in_user``, built once (every signed-in request runs it).
@@ -89,7 +91,7 @@ def find_signed_in_user(session: Session, user_id: int, token: str | None, *,
                           ).unique().first()
     if row is None or row.created_at + max_age <= now:
         return None
-    return SignedIn(row[0], int(row.unread or 0))
+    return SignedIn(row[0], int(row.unread or 0), row.created_at + max_age)
 
 
 def find_open_session(session: Session, user_id: int, token: str | None, *,

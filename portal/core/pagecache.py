@@ -28,6 +28,7 @@ import hashlib
 import logging
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -260,12 +261,13 @@ def _etag(key: str) -> str:
 
 def template_csrf_token() -> str:
     """Return the CSRF token for a template: a placeholder while a cacheable page renders."""
-    if g.get("page_cache_key"):
+    if g.get("page_cache_key") or g.get("personal_page_key"):
         return CSRF_PLACEHOLDER
     return generate_csrf()
 
 
-def _fill_in(body: bytes) -> bytes:
+def fill_in_csrf(body: bytes) -> bytes:
+    """Return ``body`` with the visitor's CSRF token in place of the placeholder."""
     if _CSRF_BYTES in body:
         return body.replace(_CSRF_BYTES, generate_csrf().encode())
     return body
@@ -286,7 +288,7 @@ def before_request() -> Response | None:
     if page is None:
         return None
     g.page_cache_hit = True
-    return Response(_fill_in(page.body), mimetype=page.mimetype)
+    return Response(fill_in_csrf(page.body), mimetype=page.mimetype)
 
 
 def after_request(response: Response) -> Response:
@@ -300,7 +302,7 @@ def after_request(response: Response) -> Response:
     if response.status_code != 200 or response.direct_passthrough:
         # Not a page to keep (an error, a file): render its token for real.
         if not response.direct_passthrough:
-            response.set_data(_fill_in(response.get_data()))
+            response.set_data(fill_in_csrf(response.get_data()))
         return response
     if not g.get("page_cache_hit"):
         body = response.get_data()
@@ -309,7 +311,7 @@ def after_request(response: Response) -> Response:
         if store is not None and seconds > 0:
             store.set(key, CachedPage(body=body, mimetype=response.mimetype or "text/html"),
                       seconds)
-        response.set_data(_fill_in(body))
+        response.set_data(fill_in_csrf(body))
     _validators(response, key)
     return response
 
@@ -336,28 +338,42 @@ def forget_version(app: Flask) -> None:
     app.extensions.pop("portal_endpoint_version_memo", None)
 
 
+#: The applications of this process whose versions follow their sessions' commits.
+_FOLLOWING: weakref.WeakSet[Flask] = weakref.WeakSet()
+_FLAG = "portal_page_versions_changed"
+
+
 def forget_on_commit(app: Flask, *models: type) -> None:
     """Read the versions again after this process commits a change to one of ``models``.
 
     So that a change shows at once on the pages of the process that made it (the next
     page after a form, whichever process serves it, shows it within a second).
     """
-    watched = tuple(models)
+    app.extensions["portal_versioned_models"] = tuple(models)
+    _FOLLOWING.add(app)
+    if not event.contains(Session, "after_flush", _note_changes):
+        event.listen(Session, "after_flush", _note_changes)
+        event.listen(Session, "after_commit", _forget_changed)
+        event.listen(Session, "after_rollback", _keep_versions)
 
-    @event.listens_for(Session, "after_flush")
-    def _note(session: Session, _context: Any) -> None:
-        if any(isinstance(obj, watched)
-               for obj in (*session.new, *session.dirty, *session.deleted)):
-            session.info["portal_page_versions_changed"] = True
 
-    @event.listens_for(Session, "after_commit")
-    def _forget(session: Session) -> None:
-        if session.info.pop("portal_page_versions_changed", False):
-            forget_version(app)
+def _note_changes(session: Session, _context: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    for app in list(_FOLLOWING):
+        if any(isinstance(obj, app.extensions["portal_versioned_models"]) for obj in changed):
+            session.info.setdefault(_FLAG, set()).add(id(app))
 
-    @event.listens_for(Session, "after_rollback")
-    def _keep(session: Session) -> None:
-        session.info.pop("portal_page_versions_changed", None)
+
+def _forget_changed(session: Session) -> None:
+    changed = session.info.pop(_FLAG, None)
+    if changed:
+        for app in list(_FOLLOWING):
+            if id(app) in changed:
+                forget_version(app)
+
+
+def _keep_versions(session: Session) -> None:
+    session.info.pop(_FLAG, None)
 
 
 def content_memo(app: Flask, key: Hashable, compute: Callable[[], T]) -> T:

@@ -37,7 +37,7 @@ from portal.core.formatting import format_day
 from portal.core.identifiers import InvalidUscc, validate_uscc
 from portal.core.permissions import Permission, can, require
 from portal.core.storage import ObjectMissing, download_response, get_storage
-from portal.credit import labels, services
+from portal.credit import display, labels, services
 from portal.credit.access import load_application_for, load_file_for, load_record_for, may
 from portal.credit.exports import results_csv, results_json
 from portal.credit.forms import (
@@ -300,7 +300,7 @@ def public(uscc: str) -> ResponseReturnValue:
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == code))
     if enterprise is None:
         abort(404)
-    records = services.list_published_records(db.session, enterprise.id, today=local_today())
+    records = display.list_published_records(db.session, enterprise.id, today=local_today())
     return render_template("credit/public.html", enterprise=enterprise, records=records)
 
 

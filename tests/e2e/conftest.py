@@ -110,6 +110,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # tests/security and tests/functional, not by making journeys wait for them.
         "PORTAL_SIGN_IN_RATE_LIMIT": "600 per minute",
         "PORTAL_FORM_RATE_LIMIT": "600 per hour",
+        # With Redis (as CI runs), pages are kept as in production, signed-in ones too.
+        "PORTAL_REDIS_URL": os.environ.get("PORTAL_TEST_REDIS_URL", ""),
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["guides", "sync"], ["demo", "load"]):

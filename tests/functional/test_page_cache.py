@@ -24,6 +24,9 @@ def cached(app, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setitem(app.extensions, "portal_page_cache", store)
     monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 0)
     monkeypatch.setitem(app.extensions, "portal_content_memo", {})
+    # Versions an earlier test read (of rows since rolled back) are not this test's.
+    monkeypatch.delitem(app.extensions, "portal_page_cache_version", raising=False)
+    monkeypatch.delitem(app.extensions, "portal_endpoint_version_memo", raising=False)
     return store
 
 
@@ -180,3 +183,26 @@ def test_another_process_sees_a_credit_change_within_the_check_interval(
     # ... and this one reads the version again when its interval is over.
     monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 0)
     assert number in client.get(path).get_data(as_text=True)
+
+
+def test_a_commit_is_followed_by_every_application_of_the_process(app, client, world, cached,
+                                                                  monkeypatch):
+    from flask import Flask
+
+    from portal.core.clock import local_today
+    from portal.credit.models import CreditRecord
+    from tests.credit.helpers import make_record
+
+    # Another application (a script's, a test's) that follows the same models, set up
+    # first, must not take the change from this one.
+    other = Flask("other")
+    pagecache.forget_on_commit(other, CreditRecord)
+    other.extensions["portal_endpoint_version_memo"] = {"credit.public": (0.0, "old")}
+    monkeypatch.setattr(pagecache, "VERSION_CHECK_SECONDS", 3600)
+    path = f"/credit/public/{world.enterprise.uscc}"
+    client.get(path)
+    with app.test_request_context():
+        number = make_record(world.enterprise, world.department,
+                             decided=local_today() - dt.timedelta(days=30)).decision_number
+    assert number in client.get(path).get_data(as_text=True)
+    assert "portal_endpoint_version_memo" not in other.extensions

@@ -51,6 +51,9 @@ from portal.extensions import db
 from portal.guides.queries import current_guides
 from tests.factories import PASSWORD, EnterpriseFactory, MembershipFactory, UserFactory
 
+# Each page is drawn, so that its statements can be counted (a kept page runs none).
+pytestmark = pytest.mark.uncached
+
 PUBLIC_PAGES = ("/", "/guides", "/guides/catering", "/exemptions", "/exemptions?q=价格",
                 "/exemptions?page=2", "/api/v1/exemption-entries?q=价格", "/check",
                 "/decisions", "/decisions/{decision}", "/api/v1/decisions",

@@ -1,0 +1,159 @@
+"""Signed-in pages are kept per session until anything is committed (issue 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import Engine, event, update
+
+from portal.auth.models import UserSession
+from portal.core import pagecache, personalcache
+from portal.core.clock import local_today
+from portal.core.db import utcnow
+from portal.extensions import db
+from tests.conftest import _CSRF
+from tests.credit.helpers import make_record
+
+
+@pytest.fixture
+def kept(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """Turn the signed-in page cache on, in this process's memory."""
+    store, counter = pagecache.MemoryStore(), personalcache.MemoryCounter()
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setitem(app.extensions, "portal_personal_cache", (store, counter))
+    return store, counter
+
+
+@contextmanager
+def _statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        # The tests' own savepoints (each request of a test runs in one) are not the page's.
+        if "SAVEPOINT" not in statement:
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("path", ["/enterprise", "/credit", "/self-checks", "/cases"])
+def test_a_signed_in_page_is_answered_again_without_a_query(client, world, kept, path):
+    client.sign_in(world.enterprise_admin.email)
+    client.get("/")  # shows the "signed in" message: that page is not kept
+    first = client.get(path)
+    assert first.status_code == 200
+    with _statements() as seen:
+        again = client.get(path)
+    assert again.status_code == 200 and seen == []
+    assert again.get_data() == first.get_data()  # the same page, the same CSRF token
+    assert again.headers["Cache-Control"] == "no-store"
+
+
+def test_a_kept_page_carries_a_working_csrf_token_of_its_session(client, world, kept):
+    client.sign_in(world.enterprise_admin.email)
+    client.get("/")
+    client.get("/enterprise")
+    page = client.get("/enterprise").get_data(as_text=True)
+    assert pagecache.CSRF_PLACEHOLDER not in page
+    token = _CSRF.search(page).group(1)
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert client.get("/enterprise").status_code == 302  # signed out
+
+
+def test_a_commit_shows_at_once(app, client, world, kept):
+    client.sign_in(world.enterprise_admin.email)
+    client.get("/credit")
+    before = client.get("/credit").get_data(as_text=True)
+    with app.test_request_context():
+        number = make_record(world.enterprise, world.department,
+                             decided=local_today() - dt.timedelta(days=30)).decision_number
+    assert number not in before
+    assert number in client.get("/credit").get_data(as_text=True)
+
+
+def test_a_copied_cookie_is_refused_after_sign_out(app, client, world, kept):
+    client.sign_in(world.enterprise_admin.email)
+    assert client.get("/enterprise").status_code == 200
+    cookie = client.get_cookie("portal_session")
+    assert cookie is not None
+    copy = app.test_client()
+    copy.set_cookie("portal_session", cookie.value)
+    assert copy.get("/enterprise").status_code == 200  # kept, answered from the cache
+    client.submit("/sign-out", token_from="/enterprise")
+    assert copy.get("/enterprise").status_code == 302
+
+
+def test_a_session_ended_elsewhere_is_refused_at_once(client, world, kept):
+    client.sign_in(world.enterprise_admin.email)
+    client.get("/enterprise")
+    db.session.execute(update(UserSession).where(
+        UserSession.user_id == world.enterprise_admin.id).values(ended_at=utcnow()))
+    db.session.commit()
+    assert client.get("/enterprise").status_code == 302
+
+
+def test_each_user_and_language_gets_their_own_page(app, client, english_client, world, kept):
+    client.sign_in(world.enterprise_admin.email)
+    english_client.sign_in(world.officer.email)
+    for _ in range(2):
+        mine = client.get("/").get_data(as_text=True)
+        theirs = english_client.get("/").get_data(as_text=True)
+        assert world.enterprise.name in mine and world.enterprise.name not in theirs
+        assert 'lang="zh-Hans-CN"' in mine
+        assert 'lang="en"' in theirs
+
+
+def test_a_page_with_a_message_is_never_kept(client, world, kept):
+    store, _counter = kept
+    response = client.sign_in(world.enterprise_admin.email)
+    # The "signed in" message waits for the next page: that page is not kept.
+    first = client.get(response.headers["Location"]).get_data(as_text=True)
+    second = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert first != second
+    assert not [key for key in store._pages if first.encode() in store._pages[key][1].body]
+
+
+def test_a_page_is_not_kept_beyond_its_session(client, world, kept, app):
+    store, _counter = kept
+    client.sign_in(world.enterprise_admin.email)
+    client.get("/")
+    assert client.get("/enterprise").status_code == 200
+    assert store._pages  # kept while the session has long to live
+    store.clear()
+    lifetime = dt.timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+    db.session.execute(update(UserSession).where(
+        UserSession.user_id == world.enterprise_admin.id)
+        .values(created_at=utcnow() - lifetime + dt.timedelta(milliseconds=500)))
+    db.session.commit()
+    assert client.get("/enterprise").status_code == 200
+    assert not store._pages
+
+
+def test_cache_clear_forgets_every_kept_page(app, client, world, kept):
+    _store, counter = kept
+    client.sign_in(world.enterprise_admin.email)
+    client.get("/enterprise")
+    before = counter.read()
+    result = app.test_cli_runner().invoke(args=["cache", "clear"])
+    assert result.exit_code == 0, result.output
+    assert counter.read() == before + 1
+    with _statements() as seen:
+        client.get("/enterprise")
+    assert seen  # read and drawn again
+
+
+def test_only_listed_read_only_pages_are_kept(client, world, kept):
+    store, _counter = kept
+    client.sign_in(world.enterprise_admin.email)
+    client.get("/")
+    store.clear()
+    client.get("/account")
+    client.get("/notifications")
+    assert not store._pages
