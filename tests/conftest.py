@@ -129,11 +129,10 @@ def _personal_cache_everywhere(request: pytest.FixtureRequest) -> Iterator[None]
             or request.node.get_closest_marker("uncached")):
         yield
         return
-    from portal.core import pagecache, personalcache
+    from portal.core import personalcache
 
     application = request.getfixturevalue("app")
-    application.extensions["portal_personal_cache"] = (pagecache.MemoryStore(),
-                                                       personalcache.MemoryCounter())
+    application.extensions["portal_personal_cache"] = personalcache.MemoryPersonalStore()
     yield
     application.extensions.pop("portal_personal_cache", None)
 

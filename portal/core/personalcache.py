@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from typing import Protocol
 
 from flask import Flask, Response, current_app, g, request, session
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from portal.core.clock import local_today
 from portal.core.db import utcnow
-from portal.core.pagecache import CachedPage, RedisStore, Store, fill_in_csrf
+from portal.core.pagecache import CachedPage, fill_in_csrf
 
 logger = logging.getLogger(__name__)
 
@@ -53,46 +54,81 @@ PERSONAL_ENDPOINTS = frozenset({
 #: The longest a signed-in page is kept (a page is unused sooner after any commit).
 MAX_SECONDS = 60
 _COUNTER_KEY = "portal:commits"
+_PAGE_PREFIX = "portal:personal:"
 #: Session entries that are not part of the key (the CSRF token is filled in per request).
 _UNKEYED = frozenset({"csrf_token"})
 
 
-class Counter(Protocol):
-    """The number of commits made so far, shared by every process that serves pages."""
+class PersonalStore(Protocol):
+    """Kept signed-in pages and the commit counter, shared by every process."""
 
-    def read(self) -> int | None:
-        """Return the counter, or None when it cannot be read (no page is kept then)."""
+    def lookup(self, key: str) -> tuple[int, CachedPage | None] | None:
+        """Return the counter and the page kept under ``key`` if it was drawn at that
+        count (one round trip); None when the store cannot be read."""
+
+    def count(self) -> int | None:
+        """Return the counter, or None when it cannot be read."""
+
+    def keep(self, key: str, count: int, page: CachedPage, seconds: int) -> None:
+        """Keep ``page``, drawn when the counter was ``count``, for ``seconds``."""
 
     def bump(self) -> None:
         """Count one more commit."""
 
 
-class MemoryCounter:
-    """A counter in this process's memory (tests; one process only)."""
+class MemoryPersonalStore:
+    """Pages and counter in this process's memory (tests; one process only)."""
 
     def __init__(self) -> None:
-        self._value = 0
+        self.pages: dict[str, tuple[float, int, CachedPage]] = {}
+        self._count = 0
         self._lock = threading.Lock()
 
-    def read(self) -> int | None:
+    def lookup(self, key: str) -> tuple[int, CachedPage | None] | None:
+        """Return the counter and the page kept under ``key`` at that count."""
+        with self._lock:
+            found = self.pages.get(key)
+            if found is None or found[0] < time.monotonic() or found[1] != self._count:
+                return self._count, None
+            return self._count, found[2]
+
+    def count(self) -> int | None:
         """Return the counter."""
-        return self._value
+        return self._count
+
+    def keep(self, key: str, count: int, page: CachedPage, seconds: int) -> None:
+        """Keep ``page`` for ``seconds``."""
+        with self._lock:
+            self.pages[key] = (time.monotonic() + seconds, count, page)
 
     def bump(self) -> None:
         """Count one more commit."""
         with self._lock:
-            self._value += 1
+            self._count += 1
 
 
-class RedisCounter:
-    """The counter in Redis, shared by every instance."""
+class RedisPersonalStore:
+    """Pages and counter in Redis, shared by every instance."""
 
     def __init__(self, url: str) -> None:
         from redis import Redis
 
         self._redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
-    def read(self) -> int | None:
+    def lookup(self, key: str) -> tuple[int, CachedPage | None] | None:
+        """Return the counter and the page kept under ``key`` at that count."""
+        try:
+            raw_count, raw_page = self._redis.mget(_COUNTER_KEY, _PAGE_PREFIX + key)
+        except Exception:  # the cache is an optimisation: never fail a page for it
+            logger.warning("personal page cache: Redis unavailable", exc_info=True)
+            return None
+        count = int(raw_count) if raw_count is not None else 0
+        if not isinstance(raw_page, bytes):
+            return count, None
+        drawn_at, _, dumped = raw_page.partition(b"\n")
+        return count, CachedPage.load(dumped) if int(drawn_at) == count else None
+
+    def count(self) -> int | None:
         """Return the counter, or None if Redis does not answer."""
         try:
             raw = self._redis.get(_COUNTER_KEY)
@@ -100,6 +136,13 @@ class RedisCounter:
             logger.warning("personal page cache: Redis unavailable", exc_info=True)
             return None
         return int(raw) if raw is not None else 0
+
+    def keep(self, key: str, count: int, page: CachedPage, seconds: int) -> None:
+        """Keep ``page`` for ``seconds``."""
+        try:
+            self._redis.set(_PAGE_PREFIX + key, b"%d\n" % count + page.dump(), ex=seconds)
+        except Exception:  # the cache is an optimisation: never fail a page for it
+            logger.warning("personal page cache: Redis unavailable", exc_info=True)
 
     def bump(self) -> None:
         """Count one more commit."""
@@ -110,8 +153,8 @@ class RedisCounter:
             logger.error("personal page cache: a commit was not counted", exc_info=True)
 
 
-def _parts() -> tuple[Store, Counter] | None:
-    found: tuple[Store, Counter] | None = current_app.extensions.get("portal_personal_cache")
+def _store() -> PersonalStore | None:
+    found: PersonalStore | None = current_app.extensions.get("portal_personal_cache")
     return found
 
 
@@ -120,11 +163,11 @@ def _session_digest() -> str:
     return hashlib.sha256(json.dumps(kept, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _key(counter: int) -> str:
-    parts = "|".join((request.scheme, request.host, request.full_path, str(counter),
+def _key() -> str:
+    parts = "|".join((request.scheme, request.host, request.full_path,
                       local_today().isoformat(), request.headers.get("Accept-Language", ""),
                       _session_digest()))
-    return "personal:" + hashlib.sha256(parts.encode()).hexdigest()
+    return hashlib.sha256(parts.encode()).hexdigest()
 
 
 def serve_cached() -> Response | None:
@@ -135,15 +178,14 @@ def serve_cached() -> Response | None:
     if (request.method != "GET" or request.endpoint not in PERSONAL_ENDPOINTS
             or "_user_id" not in session or "_flashes" in session):
         return None
-    parts = _parts()
-    if parts is None:
+    store = _store()
+    if store is None:
         return None
-    store, counter = parts
-    count = counter.read()
-    if count is None:
+    key = _key()
+    found = store.lookup(key)
+    if found is None:
         return None
-    key = _key(count)
-    page = store.get(key)
+    count, page = found
     if page is None:
         g.personal_page_key = key
         g.personal_page_count = count
@@ -156,44 +198,40 @@ def serve_cached() -> Response | None:
 def after_request(response: Response) -> Response:
     """Keep a freshly rendered signed-in page when nothing changed while it was drawn."""
     key = g.pop("personal_page_key", None)
-    if not key:
+    if not key or response.direct_passthrough:
         return response
-    if response.direct_passthrough:
-        return response
-    body = fill_in_csrf(response.get_data())
-    parts = _parts()
+    drawn = response.get_data()
+    store = _store()
     expires_at: dt.datetime | None = g.get("session_expires_at")
-    if (parts is not None and response.status_code == 200 and expires_at is not None
+    count = g.get("personal_page_count")
+    if (store is not None and response.status_code == 200 and expires_at is not None
             and response.mimetype == "text/html" and current_user.is_authenticated
             and "_flashes" not in session
             and _session_digest() == g.get("personal_page_session")
-            and parts[1].read() == g.get("personal_page_count")):
+            and store.count() == count):
         seconds = min(MAX_SECONDS, int((expires_at - utcnow()).total_seconds()))
         if seconds > 0:
-            parts[0].set(key, CachedPage(body=response.get_data(),
-                                         mimetype=response.mimetype), seconds)
-    response.set_data(body)
+            store.keep(key, count, CachedPage(body=drawn, mimetype=response.mimetype), seconds)
+    response.set_data(fill_in_csrf(drawn))
     return response
 
 
 def clear(app: Flask) -> None:
     """Forget every kept signed-in page (a write made outside the portal)."""
-    parts: tuple[Store, Counter] | None = app.extensions.get("portal_personal_cache")
-    if parts is not None:
-        parts[1].bump()
+    store: PersonalStore | None = app.extensions.get("portal_personal_cache")
+    if store is not None:
+        store.bump()
 
 
 def init_app(app: Flask) -> None:
     """Keep signed-in pages when Redis is configured; count every commit of the portal."""
     if (app.config["KEEP_SIGNED_IN_PAGES"] and app.config["PAGE_CACHE_SECONDS"] > 0
             and app.config["REDIS_URL"]):
-        app.extensions["portal_personal_cache"] = (RedisStore(app.config["REDIS_URL"]),
-                                                   RedisCounter(app.config["REDIS_URL"]))
+        app.extensions["portal_personal_cache"] = RedisPersonalStore(app.config["REDIS_URL"])
     app.after_request(after_request)
 
     @event.listens_for(Session, "after_commit")
     def _count(_session: Session) -> None:
-        parts: tuple[Store, Counter] | None = app.extensions.get("portal_personal_cache")
-        if parts is not None:
-            parts[1].bump()
-
+        store: PersonalStore | None = app.extensions.get("portal_personal_cache")
+        if store is not None:
+            store.bump()
