@@ -155,13 +155,13 @@ def register_request_hooks(app: Flask) -> None:
         g.request_id = new_request_id(request.headers.get("X-Request-ID"))
         reject_nul_bytes()
         if request.endpoint == "static" or request.endpoint in SESSIONLESS_ENDPOINTS:
-            return  # static files and probes need neither a session nor a role
+            return None  # static files and probes need neither a session nor a role
         session.permanent = True
+        # A signed-in page kept for this session is answered before the user is read.
         kept = personalcache.serve_cached()
-        if kept is not None:
-            return kept
-        resolve_acting_role()
-        return None
+        if kept is None:
+            resolve_acting_role()
+        return kept
 
     @app.after_request
     def finish_request(response):  # type: ignore[no-untyped-def]
