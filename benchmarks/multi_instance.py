@@ -250,14 +250,20 @@ def check_sessions(report: list[str]) -> bool:
     a, b = PORTS
     officer = Client(forwarded_for="10.1.0.1")
     ok = officer.sign_in(a, "officer@multi.invalid") == 302
+    officer.request(a, "GET", "/")  # the "signed in" message
+    # A keeps the signed-in page for this session: its second answer is a kept copy.
+    officer.request(a, "GET", "/officer/cases")
+    _status, _page, kept_headers = officer.request(a, "GET", "/officer/cases")
+    kept = kept_headers.get("X-Cache") == "hit"
     status_b, _page, _ = officer.request(b, "GET", "/officer/cases")
     token = officer.csrf(b, "/officer/cases")
     officer.request(b, "POST", "/sign-out", {"csrf_token": token})
     status_a, _page, headers = officer.request(a, "GET", "/officer/cases")
     ended = status_a in (302, 401) and "sign-in" in headers.get("Location", "sign-in")
-    passed = ok and status_b == 200 and ended
-    report.append(f"sessions: signed in on A, B answered {status_b}; signed out on B, "
-                  f"A answered {status_a} → {'PASS' if passed else 'FAIL'}")
+    passed = ok and kept and status_b == 200 and ended
+    report.append(f"sessions: signed in on A, A answered a kept page ({kept}), B answered "
+                  f"{status_b}; signed out on B, A answered {status_a} "
+                  f"→ {'PASS' if passed else 'FAIL'}")
     return passed
 
 

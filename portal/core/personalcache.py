@@ -192,7 +192,9 @@ def serve_cached() -> Response | None:
         g.personal_page_session = _session_digest()
         return None
     g.personal_page_hit = True
-    return Response(fill_in_csrf(page.body), mimetype=page.mimetype)
+    response = Response(fill_in_csrf(page.body), mimetype=page.mimetype)
+    response.headers["X-Cache"] = "hit"
+    return response
 
 
 def after_request(response: Response) -> Response:

@@ -55,6 +55,7 @@ def test_a_signed_in_page_is_answered_again_without_a_query(client, world, kept,
     assert (_CSRF.sub("", again.get_data(as_text=True))
             == _CSRF.sub("", first.get_data(as_text=True)))
     assert again.headers["Cache-Control"] == "no-store"
+    assert again.headers["X-Cache"] == "hit" and "X-Cache" not in first.headers
 
 
 def test_a_kept_page_carries_a_working_csrf_token_of_its_session(client, world, kept):
