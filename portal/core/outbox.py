@@ -167,6 +167,11 @@ def _deliver_one(session: Session, *, now: dt.datetime, max_attempts: int,
         return False
     tried.add(message.id)
     message.attempts += 1
+    # Write the attempt before sending: the write lock is taken now, so that the commit
+    # after sending cannot fail for another writer. On SQLite a read transaction that
+    # another connection wrote past cannot become a write one (it fails at once): after
+    # the mail had left, that made the message pending again and sent it twice.
+    session.flush()
     try:
         mail.send_mail(message.to_address, message.subject, message.body)
     except Exception as error:  # any failure is recorded, and the worker goes on

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import PROJECT_ROOT
-from portal.core import migrations
+from portal.core import mail, migrations
 from portal.core.db import make_engine, utcnow
-from portal.core.outbox import enqueue_mail
+from portal.core.outbox import deliver_due, enqueue_mail
 from tests.functional.test_outbox_smtp import _free_port, _start_server
 
 #: One worker runs every test with a local SMTP server: a free port found by one test
@@ -79,3 +84,41 @@ def test_the_watching_worker_sends_new_messages_and_stops_on_sigterm(tmp_path):
             worker.communicate()
         controller.stop()
         engine.dispose()
+
+
+def test_a_message_is_not_sent_twice_when_another_writer_commits_meanwhile(
+        app, tmp_path, monkeypatch):
+    """SQLite: a request writes while the worker holds a message (a real race of the
+    embedded default). The worker must fail before sending, never after."""
+    url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        enqueue_mail(session, to="first@example.cn", subject="Race", body="Body", now=utcnow())
+        session.commit()
+    sent: list[str] = []
+    monkeypatch.setattr(mail, "send_mail", lambda to, _subject, _body: sent.append(to))
+    writers: list[threading.Thread] = []
+
+    def write_meanwhile() -> None:
+        with Session(engine) as other:  # another pooled connection: "a request"
+            enqueue_mail(other, to="second@example.cn", subject="Race", body="Body",
+                         now=utcnow())
+            other.commit()
+
+    def after_select(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if not writers and statement.lstrip().startswith("SELECT") and "outbox" in statement:
+            writers.append(threading.Thread(target=write_meanwhile))
+            writers[0].start()
+            time.sleep(0.5)  # the writer holds its lock and waits for the worker's read
+
+    event.listen(engine, "after_cursor_execute", after_select)
+    with app.app_context():
+        # The worker's pass fails (logged and retried by `outbox run --watch`).
+        with contextlib.suppress(OperationalError):
+            deliver_due(sessionmaker(engine), now=utcnow())
+        writers[0].join(timeout=30)
+        event.remove(engine, "after_cursor_execute", after_select)
+        deliver_due(sessionmaker(engine), now=utcnow() + dt.timedelta(seconds=1))
+    engine.dispose()
+    assert sorted(sent) == ["first@example.cn", "second@example.cn"]
