@@ -237,7 +237,8 @@ class QuestionnaireVersion(Base):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     digest: Mapped[str] = mapped_column(String(64))
     content_version: Mapped[int]
-    #: The questionnaire as loaded: sections, questions, findings, bands.
-    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The questionnaire as loaded: sections, questions, findings, bands. Loaded when
+    #: read: pages use the typed copy kept per version (``typed_questionnaire``).
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     retired_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
