@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from flask import Flask, abort, g
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Membership, User
 from portal.core.permissions import Permission, Role, role_has
@@ -70,7 +71,9 @@ def load_self_check_for(self_check_id: int, action: Action) -> SelfCheck:
         officer's department.
     :raises Forbidden: it is in the user's scope, but the role may not ``action`` it.
     """
-    self_check = db.session.get(SelfCheck, self_check_id)
+    # Every self-check page works on its questionnaire: read it in the same statement.
+    self_check = db.session.get(SelfCheck, self_check_id,
+                                options=[joinedload(SelfCheck.questionnaire)])
     acting = _acting()
     if self_check is None or not current_user.is_authenticated or not is_in_scope(
             current_user, self_check, membership=acting["membership"]):
