@@ -57,7 +57,7 @@ from portal.core.db import utcnow
 from portal.core.errors import show_beside_field
 from portal.core.formatting import format_day
 from portal.core.forms import EmptyForm
-from portal.core.mail import send_mail
+from portal.core.outbox import enqueue_mail
 from portal.core.permissions import Permission, require
 from portal.core.reference import TOWNS, class_choices, industry_name, needs_industry_class
 from portal.extensions import db
@@ -189,13 +189,15 @@ def invite(enterprise_id: int) -> ResponseReturnValue:
         except AccountError as error:
             show_beside_field(form, error, default_field="email")
         else:
-            db.session.commit()
             link = current_app.config["BASE_URL"].rstrip("/") + url_for(
                 "auth.invitation", token=token)
-            send_mail(invitation.email,
-                      _("Invitation to %(name)s on the Nansha compliance portal",
-                        name=found.name),
-                      _invitation_body(invitation, link=link))
+            # Queued with the invitation, in its transaction: sent by the outbox worker
+            # even if the mail server is down now, never for an invitation not saved.
+            enqueue_mail(db.session, to=invitation.email,
+                         subject=_("Invitation to %(name)s on the Nansha compliance portal",
+                                   name=found.name),
+                         body=_invitation_body(invitation, link=link), now=now)
+            db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("accounts.members", enterprise_id=found.id))
     return render_template("accounts/invite.html", form=form, enterprise=found)
