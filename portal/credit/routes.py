@@ -126,11 +126,14 @@ def index() -> ResponseReturnValue:
     """Show the enterprise's records with their dates, eligibility and the risk class."""
     enterprise_id = g.membership.enterprise_id
     records = services.list_enterprise_records(db.session, enterprise_id)
-    facts = services.enterprise_record_facts(db.session, enterprise_id, records)
+    standing = services.get_standing(db.session, enterprise_id)
+    facts = services.enterprise_record_facts(db.session, enterprise_id, records,
+                                             standing=standing)
     return render_template(
         "credit/index.html", views=[_record_view(record, facts[record.id])
                                     for record in records],
-        risk=services.assess_risk(db.session, enterprise_id, today=local_today()),
+        risk=services.assess_risk(db.session, enterprise_id, today=local_today(),
+                                  standing=standing),
         enterprise=g.membership.enterprise, can_apply=can(Permission.CREDIT_OWN_EDIT))
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import Enterprise, User
@@ -127,6 +127,11 @@ def create_record(session: Session, values: RecordValues, *, actor: User | None,
 # -- Facts and eligibility ------------------------------------------------------------------
 
 
+#: For a ``standing`` argument the caller has not read (a missing standing is None, and
+#: the session cannot remember that a row is missing: each read would query again).
+UNREAD: Any = object()
+
+
 def get_standing(session: Session, enterprise_id: int) -> CreditStanding | None:
     """Return what is known of the enterprise's lists and risk override, if anything."""
     return session.get(CreditStanding, enterprise_id)
@@ -204,14 +209,18 @@ def list_enterprise_records(session: Session, enterprise_id: int) -> list[Credit
 
 
 def enterprise_record_facts(session: Session, enterprise_id: int,
-                            records: Sequence[CreditRecord]) -> dict[int, rules.RecordFacts]:
+                            records: Sequence[CreditRecord], *,
+                            standing: Any = UNREAD,
+                            ) -> dict[int, rules.RecordFacts]:
     """Return ``record_facts`` of each of the enterprise's ``records``, by record id.
 
     Reads as many rows as ``record_facts`` does for one record, in four queries
     whatever the number of records (their repairs must be loaded, as
-    ``list_enterprise_records`` loads them).
+    ``list_enterprise_records`` loads them); three when the caller passes the
+    enterprise's ``standing`` (``get_standing``) it has read already.
     """
-    standing = get_standing(session, enterprise_id)
+    if standing is UNREAD:
+        standing = get_standing(session, enterprise_id)
     # The latest decision of each kind (same authority, same violation text).
     latest: dict[tuple[str, str], dt.date] = {}
     for department, violation, decided in session.execute(select(
@@ -247,29 +256,34 @@ def enterprise_record_facts(session: Session, enterprise_id: int,
 # -- Risk class -----------------------------------------------------------------------------
 
 
-def risk_facts(session: Session, enterprise_id: int, *, today: dt.date) -> rules.RiskFacts:
-    """Return the facts the risk class of an enterprise is computed from."""
-    standing = get_standing(session, enterprise_id)
+def risk_facts(session: Session, enterprise_id: int, *, today: dt.date,
+               standing: Any = UNREAD) -> rules.RiskFacts:
+    """Return the facts the risk class of an enterprise is computed from.
+
+    ``standing`` is the enterprise's ``get_standing``, when the caller has read it.
+    """
+    if standing is UNREAD:
+        standing = get_standing(session, enterprise_id)
     published = tuple(str(record.record_class)
                       for record in list_published_records(session, enterprise_id, today=today))
     two_years_ago = rules.add_months(today, -24)
-    not_rectified = session.scalar(select(func.count()).select_from(Case).where(
-        Case.enterprise_id == enterprise_id, Case.status == CaseStatus.NOT_RECTIFIED,
-        Case.issued_on > two_years_ago)) or 0
-    overdue = session.scalar(select(func.count()).select_from(Case).where(
-        Case.enterprise_id == enterprise_id,
-        Case.status.in_([CaseStatus.OPEN, CaseStatus.SUPPLEMENT_REQUESTED]),
-        Case.due_date < today)) or 0
     year_ago = dt.datetime.combine(rules.add_months(today, -12), dt.time(), tzinfo=dt.UTC)
-    self_checks = session.scalar(select(func.count()).select_from(SelfCheck).where(
-        SelfCheck.enterprise_id == enterprise_id, SelfCheck.status == SelfCheckStatus.SUBMITTED,
-        SelfCheck.submitted_at >= year_ago)) or 0
+    # The three facts of the enterprise's cases and self-checks in one statement.
+    not_rectified, overdue, self_checked = session.execute(select(
+        exists().where(Case.enterprise_id == enterprise_id,
+                       Case.status == CaseStatus.NOT_RECTIFIED, Case.issued_on > two_years_ago),
+        exists().where(Case.enterprise_id == enterprise_id,
+                       Case.status.in_([CaseStatus.OPEN, CaseStatus.SUPPLEMENT_REQUESTED]),
+                       Case.due_date < today),
+        exists().where(SelfCheck.enterprise_id == enterprise_id,
+                       SelfCheck.status == SelfCheckStatus.SUBMITTED,
+                       SelfCheck.submitted_at >= year_ago))).one()
     return rules.RiskFacts(
         published_classes=published,
         on_abnormal_list=bool(standing and standing.on_abnormal_list),
         on_serious_violation_list=bool(standing and standing.on_serious_violation_list),
-        not_rectified_recently=not_rectified > 0, overdue_cases=overdue > 0,
-        self_check_in_last_year=self_checks > 0)
+        not_rectified_recently=bool(not_rectified), overdue_cases=bool(overdue),
+        self_check_in_last_year=bool(self_checked))
 
 
 @dataclass(frozen=True)
@@ -286,10 +300,13 @@ class RiskAssessment:
         return self.override or self.computed
 
 
-def assess_risk(session: Session, enterprise_id: int, *, today: dt.date) -> RiskAssessment:
+def assess_risk(session: Session, enterprise_id: int, *, today: dt.date,
+                standing: Any = UNREAD) -> RiskAssessment:
     """Return the enterprise's risk class, computed and as overridden."""
-    standing = get_standing(session, enterprise_id)
-    computed = rules.risk_class(risk_facts(session, enterprise_id, today=today))
+    if standing is UNREAD:
+        standing = get_standing(session, enterprise_id)
+    computed = rules.risk_class(risk_facts(session, enterprise_id, today=today,
+                                           standing=standing))
     if standing is None or standing.risk_override is None:
         return RiskAssessment(computed, None, None)
     return RiskAssessment(computed, RiskClass(standing.risk_override), standing.override_reason)
