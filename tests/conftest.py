@@ -16,12 +16,13 @@ import os
 import re
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 from portal import create_app
@@ -351,6 +352,22 @@ def _open_case(enterprise, department, officer, stored):  # type: ignore[no-unty
 def world(db_session: object, app: Flask) -> World:
     """Return a small populated portal."""
     return World(app.extensions["storage"])
+
+
+@contextmanager
+def counting_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements run meanwhile (not the tests' own savepoints)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
 
 
 def reload(instance):  # type: ignore[no-untyped-def]

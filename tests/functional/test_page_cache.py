@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import select, update
 
 from portal.accounts.models import Department, Enterprise
 from portal.core import pagecache
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.guides.models import ContentSync, IndustryGuide, IndustryGuideVersion
-from tests.conftest import _CSRF
+from tests.conftest import _CSRF, counting_queries
 from tests.factories import UserFactory
 
 
@@ -103,6 +103,7 @@ def test_signed_in_pages_are_never_cached(app, client, real_content, cached):
     assert page.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.uncached  # the list must be drawn for its statements to be seen
 def test_the_officer_list_reads_the_content_in_force_once_per_content_version(
         app, client, real_content, cached):
     market = db.session.scalar(select(Department).where(Department.code == "market_regulation"))
@@ -110,16 +111,8 @@ def test_the_officer_list_reads_the_content_in_force_once_per_content_version(
     db.session.commit()
     client.sign_in(officer.email)
     assert client.get("/officer/self-checks").status_code == 200
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
+    with counting_queries() as statements:
         page = client.get("/officer/self-checks").get_data(as_text=True)
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
     # The guides, bands and obligations in force come from this process's memory.
     assert not [s for s in statements if "industry_guide" in s or "questionnaire_versions" in s
                 or "obligation_versions" in s], statements

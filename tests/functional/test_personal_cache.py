@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, event, update
+from sqlalchemy import update
 
 from portal.auth.models import UserSession
 from portal.core import pagecache, personalcache
 from portal.core.clock import local_today
 from portal.core.db import utcnow
 from portal.extensions import db
-from tests.conftest import _CSRF
+from tests.conftest import _CSRF, counting_queries
 from tests.credit.helpers import make_record
 
 
@@ -26,29 +24,13 @@ def kept(app, monkeypatch):  # type: ignore[no-untyped-def]
     return store
 
 
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        # The tests' own savepoints (each request of a test runs in one) are not the page's.
-        if "SAVEPOINT" not in statement:
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
-
-
 @pytest.mark.parametrize("path", ["/enterprise", "/credit", "/self-checks", "/cases"])
 def test_a_signed_in_page_is_answered_again_without_a_query(client, world, kept, path):
     client.sign_in(world.enterprise_admin.email)
     client.get("/")  # shows the "signed in" message: that page is not kept
     first = client.get(path)
     assert first.status_code == 200
-    with _statements() as seen:
+    with counting_queries() as seen:
         again = client.get(path)
     assert again.status_code == 200 and seen == []
     # The same page; its CSRF token is signed anew (with the time) for each answer.
@@ -146,7 +128,7 @@ def test_cache_clear_forgets_every_kept_page(app, client, world, kept):
     result = app.test_cli_runner().invoke(args=["cache", "clear"])
     assert result.exit_code == 0, result.output
     assert store.count() == before + 1
-    with _statements() as seen:
+    with counting_queries() as seen:
         client.get("/enterprise")
     assert seen  # read and drawn again
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine, event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from benchmarks.casework import (
     AUDIT_COLUMNS,
@@ -49,6 +47,7 @@ from portal.core.db import Base, utcnow
 from portal.exemptions.models import Decision, DisclosureStatus
 from portal.extensions import db
 from portal.guides.queries import current_guides
+from tests.conftest import counting_queries
 from tests.factories import PASSWORD, EnterpriseFactory, MembershipFactory, UserFactory
 
 # Each page is drawn, so that its statements can be counted (a kept page runs none).
@@ -143,22 +142,6 @@ def add_generated_data(*, entries: int, enterprises: int, self_checks: int,
     _insert("exemption_decisions", tuple(bench.template.decision),
             [tuple(row.values()) for row in decisions])
     db.session.commit()
-
-
-@contextmanager
-def counting_queries() -> Iterator[list[str]]:
-    """Collect the SQL statements run meanwhile."""
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def _counts(clients: dict[str, object], rows: dict[str, object]) -> dict[str, int]:
